@@ -1,0 +1,8 @@
+"""Damascus-IE: gold entities, events and attributions for two news articles, and the harness that scores extractors."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("damascus-ie")
+except PackageNotFoundError:  # running from a checkout without install
+    __version__ = "0.0.0"

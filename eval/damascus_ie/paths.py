@@ -1,0 +1,26 @@
+"""Where the project's files live, whether run from a checkout or an installed wheel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def repo_root() -> Path:
+    """The checkout the commands act on: $DAMASCUS_IE_ROOT, else the checkout holding this package."""
+    env = os.environ.get("DAMASCUS_IE_ROOT")
+    if env:
+        return Path(env).resolve()
+    candidate = PACKAGE_DIR.parents[1]
+    if (candidate / "schemas" / "taxonomy.json").exists():
+        return candidate
+    return Path.cwd()
+
+
+def schemas_dir() -> Path:
+    bundled = PACKAGE_DIR / "_schemas"
+    if (bundled / "taxonomy.json").exists():
+        return bundled
+    return repo_root() / "schemas"
