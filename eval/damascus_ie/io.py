@@ -19,6 +19,7 @@ from damascus_ie.problems import InvalidInput, Problem
 from damascus_ie.records import LAYERS, Document
 
 GOLD_SOURCE = Path("annotations") / "gold.json"
+MANIFEST = Path("seeds") / "manifest.json"
 
 
 def read_seed_text(path: Path) -> str:
@@ -70,15 +71,23 @@ def load_annotation_source(path: Path) -> tuple[str | None, list[dict]]:
     return raw.get("version"), raw["documents"]
 
 
-def attach_texts(docs: list[dict], texts: dict[str, str], file: str) -> list[Document]:
+def seed_boilerplate(root: Path | None = None) -> dict[str, list[list[int]]]:
+    """Boilerplate spans per document, from the seed manifest (their one home)."""
+    return {r["id"]: r["boilerplate"] for r in read_json((root or repo_root()) / MANIFEST)}
+
+
+def attach_texts(docs: list[dict], texts: dict[str, str], file: str,
+                 boilerplate: dict[str, list[list[int]]] | None = None) -> list[Document]:
     """Joins annotation layers with their seed text, refusing documents that have no seed."""
     problems = [Problem(file, str(d.get("id")), None, "id", "no seed file for this document id")
                 for d in docs if d.get("id") not in texts]
     if problems:
         raise InvalidInput(problems)
+    boilerplate = boilerplate or {}
     out: list[Document] = []
     for doc in docs:
-        full = {"id": doc["id"], "text": texts[doc["id"]], "boilerplate": doc.get("boilerplate", [])}
+        spans = boilerplate.get(doc["id"], doc.get("boilerplate", []))
+        full = {"id": doc["id"], "text": texts[doc["id"]], "boilerplate": spans}
         full.update({layer: doc.get(layer, []) for layer in LAYERS})
         out.append(full)  # type: ignore[arg-type]
     return out
@@ -86,7 +95,7 @@ def attach_texts(docs: list[dict], texts: dict[str, str], file: str) -> list[Doc
 
 def load_annotated(path: Path, root: Path | None = None) -> list[Document]:
     _, docs = load_annotation_source(path)
-    return attach_texts(docs, seed_texts(root), str(path))
+    return attach_texts(docs, seed_texts(root), str(path), seed_boilerplate(root))
 
 
 def load_gold(root: Path | None = None) -> tuple[str, list[Document]]:
@@ -95,7 +104,7 @@ def load_gold(root: Path | None = None) -> tuple[str, list[Document]]:
     version, docs = load_annotation_source(root / GOLD_SOURCE)
     if not isinstance(version, str):
         raise InvalidInput([Problem(str(root / GOLD_SOURCE), None, None, "version", "missing dataset version")])
-    return version, attach_texts(docs, seed_texts(root), str(root / GOLD_SOURCE))
+    return version, attach_texts(docs, seed_texts(root), str(root / GOLD_SOURCE), seed_boilerplate(root))
 
 
 def dumps_canonical(value: Any) -> str:

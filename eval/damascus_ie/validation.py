@@ -21,6 +21,8 @@ class _Checker:
         self.doc_id = str(doc.get("id")) if isinstance(doc, dict) else None
         self.text = doc.get("text") if isinstance(doc, dict) else None
         self.problems: list[Problem] = []
+        raw_boilerplate = doc.get("boilerplate") if isinstance(doc, dict) else None
+        self.boilerplate = [tuple(p) for p in raw_boilerplate or [] if isinstance(p, list | tuple) and len(p) == 2]
 
     def report(self, record: str | None, field: str | None, reason: str) -> None:
         self.problems.append(Problem(self.file, self.doc_id, record, field, reason, self.line))
@@ -49,6 +51,9 @@ class _Checker:
             self.report(record, f"{field}.text", "missing")
         if actual != actual.strip():
             self.report(record, field, f"span [{start}, {end}) {actual!r} starts or ends on white space")
+        for b_start, b_end in self.boilerplate:
+            if start < b_end and b_start < end:
+                self.report(record, field, f"span [{start}, {end}) lies in boilerplate [{b_start}, {b_end}), which is not annotated")
         return True
 
     def check_label(self, record: str, field: str, value: Any, allowed: Iterable[str], required: bool = True) -> None:
