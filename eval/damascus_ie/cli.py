@@ -16,6 +16,7 @@ from damascus_ie.problems import InvalidInput
 
 COMMAND_MODULES: tuple[str, ...] = (
     "damascus_ie.commands.dataset",
+    "damascus_ie.commands.labelstudio",
 )
 
 

@@ -17,6 +17,7 @@ from damascus_ie.io import atomic_write_text
 GENERATED_FILES: dict[str, str] = {
     "schemas/document.schema.json": "damascus_ie.jsonschemas:document_schema_text",
     "schemas/predictions.schema.json": "damascus_ie.jsonschemas:predictions_schema_text",
+    "schemas/labelstudio_config.xml": "damascus_ie.labelstudio.config:labeling_config",
 }
 
 

@@ -24,6 +24,11 @@ class Taxonomy:
     attribution_types: tuple[str, ...]
     attribution_links: tuple[str, ...]
     descriptions: dict[str, str]
+    compatible_types: frozenset[frozenset[str]] = frozenset()
+
+    def types_compatible(self, types: set[str]) -> bool:
+        """Whether mentions of these types may share one entity id."""
+        return len(types) <= 1 or frozenset(types) in self.compatible_types
 
     @property
     def event_types(self) -> tuple[str, ...]:
@@ -54,6 +59,7 @@ def taxonomy_from_dict(raw: dict) -> Taxonomy:
         attribution_types=tuple(raw["attribution_types"]),
         attribution_links=tuple(raw["attribution_links"]),
         descriptions=descriptions,
+        compatible_types=frozenset(frozenset(pair) for pair in raw.get("identity_compatible_types", {}).get("pairs", [])),
     )
 
 

@@ -229,12 +229,12 @@ def validate_corpus(docs: list[dict], file: str, taxonomy: Taxonomy | None = Non
             if doc.get("id") in seen_docs:
                 problems.append(Problem(file, str(doc.get("id")), None, "id", "duplicate document id"))
             seen_docs.add(doc.get("id"))
-    problems += _identity_problems(docs, file)
+    problems += _identity_problems(docs, file, taxonomy)
     return problems
 
 
-def _identity_problems(docs: list[dict], file: str) -> list[Problem]:
-    """An identity id names one thing: entity ids keep one entity type; event ids one event type."""
+def _identity_problems(docs: list[dict], file: str, taxonomy: Taxonomy) -> list[Problem]:
+    """An identity id names one thing: an entity id keeps one type (or a compatible pair); an event id one type."""
     problems: list[Problem] = []
     checks = (("mentions", "entity", "type", "entity"), ("events", "event", "type", "event"))
     for layer, id_field, kind_field, noun in checks:
@@ -243,11 +243,13 @@ def _identity_problems(docs: list[dict], file: str) -> list[Problem]:
             if not isinstance(doc, dict):
                 continue
             for record in doc.get(layer) or []:
-                if not isinstance(record, dict) or not record.get(id_field):
-                    continue
+                known = taxonomy.entity_types if layer == "mentions" else taxonomy.event_types
+                if not isinstance(record, dict) or not record.get(id_field) or record.get(kind_field) not in known:
+                    continue  # an unknown type is reported on its own record
                 kinds[record[id_field]].setdefault(record.get(kind_field), (str(doc.get("id")), str(record.get("id"))))
         for identity, by_kind in sorted(kinds.items()):
-            if len(by_kind) > 1:
+            compatible = layer == "mentions" and taxonomy.types_compatible(set(by_kind))
+            if len(by_kind) > 1 and not compatible:
                 where = "; ".join(f"{k} at {d}/{r}" for k, (d, r) in sorted(by_kind.items(), key=str))
                 doc_id, record_id = next(iter(by_kind.values()))
                 problems.append(Problem(file, doc_id, record_id, id_field,

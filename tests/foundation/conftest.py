@@ -1,0 +1,34 @@
+"""A scratch copy of the repository with a small hand-made gold (never shipped), built and recorded."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+import pytest
+
+from damascus_ie.build import data_hash, write_dataset
+from damascus_ie.changelog import CHANGELOG, entry_text, with_entry
+from damascus_ie.io import GOLD_SOURCE, load_gold
+
+FIXTURE_GOLD = Path(__file__).parent / "fixture_gold.json"
+
+
+def make_repo_copy(source_root: Path, target: Path) -> Path:
+    for name in ("seeds", "schemas"):
+        shutil.copytree(source_root / name, target / name)
+    (target / "annotations").mkdir()
+    shutil.copy(FIXTURE_GOLD, target / GOLD_SOURCE)
+    version, docs = load_gold(target)
+    changelog = target / CHANGELOG
+    changelog.parent.mkdir(parents=True)
+    changelog.write_text(with_entry("", entry_text(version, datetime.date(2026, 1, 1).isoformat(), data_hash(docs),
+                                                   ["Fixture gold for tests."])), encoding="utf-8")
+    write_dataset(target)
+    return target
+
+
+@pytest.fixture
+def repo(tmp_path: Path, repo_root: Path) -> Path:
+    return make_repo_copy(repo_root, tmp_path / "repo")

@@ -1,0 +1,114 @@
+"""The validator reports every problem with file, document, record, field and reason."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from damascus_ie.cli import main
+from damascus_ie.io import load_annotated
+from damascus_ie.validation import validate_corpus, validate_document
+
+FIXTURE = Path(__file__).parent / "fixture_gold.json"
+
+
+@pytest.fixture
+def docs(repo_root: Path) -> list[dict]:
+    return load_annotated(FIXTURE, repo_root)
+
+
+def reasons(problems) -> list[str]:
+    return [f"{p.record}|{p.field}|{p.reason}" for p in problems]
+
+
+def test_fixture_is_valid(docs):
+    assert validate_corpus(docs, "fixture") == []
+
+
+def test_span_text_mismatch_names_file_document_record_field(docs):
+    docs[0]["mentions"][2]["start"] += 1
+    [problem] = validate_document(docs[0], "gold.json")
+    assert (problem.file, problem.document, problem.record, problem.field) == ("gold.json", docs[0]["id"], "m3", "span")
+    assert "!= text[" in problem.reason
+
+
+def test_unknown_type_and_level(docs):
+    docs[0]["mentions"][0]["type"] = "PERSON"
+    docs[0]["mentions"][0]["level"] = "NAME"
+    found = reasons(validate_document(docs[0], "f"))
+    assert any(r.startswith("m1|type|unknown value 'PERSON'") for r in found)
+    assert any(r.startswith("m1|level|unknown value 'NAME'") for r in found)
+
+
+def test_dangling_references(docs):
+    docs[0]["events"][0]["arguments"][0]["mention"] = "m99"
+    docs[0]["attributions"][0]["source"] = "m42"
+    docs[0]["attributions"][0]["parent"] = "a9"
+    found = reasons(validate_document(docs[0], "f"))
+    assert "v1|arguments[0].mention|dangling reference 'm99': no such mention" in found
+    assert "a1|source|dangling reference 'm42': no such mention" in found
+    assert "a1|parent|dangling reference 'a9': no such other attribution" in found
+
+
+def test_role_not_allowed_for_event_type(docs):
+    docs[0]["events"][0]["arguments"][0]["role"] = "Victor"
+    [problem] = validate_document(docs[0], "f")
+    assert problem.field == "arguments[0].role"
+    assert "not allowed for Movement:Transport" in problem.reason
+
+
+def test_whitespace_edges_crossing_spans_and_duplicate_ids(docs):
+    doc = docs[0]
+    source, cnn = doc["mentions"][4], doc["mentions"][5]  # "a source", "CNN"
+    doc["mentions"].append({**copy.deepcopy(cnn), "id": "m7", "start": cnn["start"] - 1,
+                            "text": doc["text"][cnn["start"] - 1:cnn["end"]]})
+    doc["mentions"].append({**copy.deepcopy(source), "id": "m5", "start": source["start"] + 2, "end": source["end"] + 5,
+                            "text": doc["text"][source["start"] + 2:source["end"] + 5]})
+    found = reasons(validate_document(doc, "f"))
+    assert any(r.startswith("m7|span|") and "white space" in r for r in found)
+    assert any(r.startswith("m5|id|duplicate id") for r in found)
+    assert any("crosses mention" in r for r in found)
+
+
+def test_all_problems_reported_in_one_run(docs):
+    docs[0]["mentions"][0]["type"] = "X"
+    docs[0]["events"][0]["type"] = "Y"
+    docs[1]["mentions"][0]["end"] = 10_000
+    assert len(validate_corpus(docs, "f")) == 3
+
+
+def test_identity_types_must_be_compatible(docs):
+    docs[1]["mentions"][1]["entity"] = "cnn"  # a GPE mention in the ORG entity "cnn"
+    [problem] = validate_corpus(docs, "f")
+    assert problem.field == "entity" and "used with different types" in problem.reason
+
+
+def test_nothing_annotated_in_boilerplate(docs):
+    doc = docs[1]
+    start, end = doc["boilerplate"][1]  # "TAGS"
+    doc["mentions"].append({"id": "m9", "start": start, "end": end, "text": doc["text"][start:end], "type": "ORG",
+                            "level": "NAM", "entity": "tags"})
+    [problem] = validate_document(doc, "f")
+    assert "boilerplate" in problem.reason
+
+
+def test_cli_reports_problems_without_traceback(tmp_path: Path, capsys):
+    raw = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    raw["documents"][0]["mentions"][0]["type"] = "PERSON"
+    raw["documents"][0]["events"][0]["arguments"][0]["role"] = "Victor"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(raw), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err and "Traceback" not in err
+    assert f"{bad}, document 000_245b1950fae37238, record m1, field type: unknown value 'PERSON'" in err
+
+
+def test_cli_reports_malformed_json(tmp_path: Path, capsys):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"documents": [', encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    assert "malformed JSON" in capsys.readouterr().err
