@@ -1,0 +1,174 @@
+"""Starting and stopping a real local Label Studio server, for contributors (`serve`) and for the tests.
+
+The server runs from its own virtualenv (it pins Django and ~200 packages the
+harness must not inherit), bound to 127.0.0.1 with every outside call switched
+off. Each server gets its own session so SIGTERM to its process group stops it
+and its children; a migrated template database makes a start take seconds
+instead of the half minute of migrations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from damascus_ie.paths import repo_root
+
+DATABASE = "label_studio.sqlite3"
+LOG_NAME = "server.log"
+_STARTED = re.compile(r"Starting development server at (http://127\.0\.0\.1:(\d+))/")
+DEFAULT_USERNAME = "admin@example.com"
+
+
+class ServerError(RuntimeError):
+    """The server could not be started; carries the tail of its log so the cause is visible."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    token: str
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+    data_dir: Path
+    credentials: Credentials
+    process: subprocess.Popen = field(repr=False)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        stop_process_group(self.process, timeout)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def label_studio_bin() -> Path:
+    """$LABEL_STUDIO_BIN, else the server virtualenv of the checkout (`make setup` creates it)."""
+    path = Path(os.environ.get("LABEL_STUDIO_BIN") or repo_root() / ".venv-ls" / "bin" / "label-studio")
+    if not path.exists():
+        raise ServerError(f"Label Studio not found at {path}: run `make setup` or set LABEL_STUDIO_BIN")
+    return path
+
+
+def server_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
+    """Offline settings: own data dir, no signup, no version check, no analytics, no Sentry; legacy token on."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR")}
+    return {
+        **keep,
+        "HOME": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+        "LABEL_STUDIO_USERNAME": credentials.username,
+        "LABEL_STUDIO_PASSWORD": credentials.password,
+        "LABEL_STUDIO_USER_TOKEN": credentials.token,
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+        "SECRET_KEY": credentials.token + "-secret",
+        "LATEST_VERSION_CHECK": "false",
+        "COLLECT_ANALYTICS": "false",
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 15.0) -> None:
+    """SIGTERM to the server's own process group (its pid), SIGKILL if it lingers; always reaps the child."""
+    if process.poll() is None:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                process.wait(timeout=timeout)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    process.wait()
+    with contextlib.suppress(ProcessLookupError):  # children left in the group after the leader exited
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _log_tail(log: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_ready(process: subprocess.Popen, log: Path, timeout: float) -> str:
+    """The URL the server really bound (it moves to PORT+1 silently when PORT is taken), once /health answers."""
+    deadline = time.monotonic() + timeout
+    url = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(f"Label Studio exited with {process.returncode}:\n{_log_tail(log)}")
+        if url is None:
+            found = _STARTED.search(log.read_text(encoding="utf-8", errors="replace")) if log.exists() else None
+            url = found.group(1) if found else None
+        if url is not None and _healthy(url):
+            return url
+        time.sleep(0.25)
+    raise ServerError(f"Label Studio not ready after {timeout:.0f} s:\n{_log_tail(log)}")
+
+
+def start_server(data_dir: Path, credentials: Credentials, *, template: Path | None = None, port: int | None = None,
+                 timeout: float = 180.0) -> Server:
+    """Starts a server on `data_dir` (copying a migrated template database first, if given) and waits until healthy."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if template is not None and not (data_dir / DATABASE).exists():
+        shutil.copy2(template / DATABASE, data_dir / DATABASE)
+    log = data_dir / LOG_NAME
+    command = [str(label_studio_bin()), "start", "--no-browser", "--internal-host", "127.0.0.1",
+               "--port", str(port or free_port())]
+    with log.open("w", encoding="utf-8") as handle:
+        process = subprocess.Popen(command, cwd=data_dir, env=server_env(data_dir, credentials), stdout=handle,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        url = _wait_ready(process, log, timeout)
+    except BaseException:
+        stop_process_group(process)
+        raise
+    return Server(url=url, pid=process.pid, data_dir=data_dir, credentials=credentials, process=process)
+
+
+def migrate_template(template: Path, credentials: Credentials, timeout: float = 300.0) -> Path:
+    """Runs the migrations once into `template` (a start and a stop); servers copied from it start in seconds."""
+    if (template / DATABASE).exists():
+        return template
+    staging = template.with_name(template.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    start_server(staging, credentials, timeout=timeout).stop()
+    staging.rename(template)
+    return template

@@ -1,0 +1,170 @@
+"""One real Label Studio server for the whole test session, started from a migrated template and killed at the end.
+
+The template (a migrated database) is cached in pytest's cache dir per Label
+Studio install, so only the first run on a machine pays the migrations. Every
+server PID is recorded; the session fails if any of their process groups
+survives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from label_studio_sdk import LabelStudio
+
+from damascus_ie.io import load_gold
+from damascus_ie.labelstudio import server as ls_server_module
+from damascus_ie.labelstudio.server import Credentials, Server, label_studio_bin, migrate_template, start_server
+
+CREDENTIALS = Credentials("admin@example.com", "test-password-1", "damascus-ie-test-token")  # local throwaway server
+STARTED_PIDS: list[int] = []
+SEED_000 = "000_245b1950fae37238"
+
+
+def group_alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _recording_popen(original: type) -> type:
+    class Recording(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            STARTED_PIDS.append(self.pid)
+    return Recording
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    survivors = [pid for pid in STARTED_PIDS if group_alive(pid)]
+    if survivors:
+        print(f"\nLabel Studio process group(s) still running after the tests: {survivors}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _template_key() -> str:
+    binary = label_studio_bin().resolve()
+    dist = sorted(binary.parent.parent.glob("lib/python*/site-packages/label_studio-*.dist-info"))
+    return "-".join([dist[-1].name if dist else "unknown", hashlib.sha256(str(binary).encode()).hexdigest()[:12]])
+
+
+@pytest.fixture(scope="session")
+def ls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    mp = pytest.MonkeyPatch()
+    mp.setattr(ls_server_module.subprocess, "Popen", _recording_popen(ls_server_module.subprocess.Popen))
+    try:
+        cache = Path(request.config.cache.mkdir("labelstudio-template"))
+        template = migrate_template(cache / _template_key(), CREDENTIALS)
+        server = start_server(tmp_path_factory.mktemp("ls-data"), CREDENTIALS, template=template)
+    finally:
+        mp.undo()
+    try:
+        yield server
+    finally:
+        server.stop()
+        assert not group_alive(server.pid), f"Label Studio process group {server.pid} survived stop()"
+
+
+@pytest.fixture
+def ls(ls_server: Server) -> LabelStudio:
+    return LabelStudio(base_url=ls_server.url, api_key=CREDENTIALS.token)
+
+
+@pytest.fixture
+def title() -> str:
+    """A fresh project per test, so tests share the server but not its state."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def ls_env(ls_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", CREDENTIALS.token)
+
+
+@pytest.fixture
+def repo_copy(repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The inputs and dataset in tmp_path: commands act on it through DAMASCUS_IE_ROOT, never on the checkout."""
+    root = tmp_path / "repo"
+    for name in ("seeds", "schemas", "annotations", "dataset"):
+        shutil.copytree(repo_root / name, root / name)
+    monkeypatch.setenv("DAMASCUS_IE_ROOT", str(root))
+    return root
+
+
+def span(text: str, needle: str, nth: int = 0) -> dict:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return {"start": start, "end": start + len(needle), "text": needle}
+
+
+def mention(text: str, mid: str, needle: str, kind: str, level: str, entity: str | None, nth: int = 0,
+            value: str | None = None) -> dict:
+    return {"id": mid, **span(text, needle, nth), "type": kind, "level": level, "entity": entity, "value": value}
+
+
+def event(text: str, vid: str, trigger: str, kind: str, arguments: list[tuple[str, str]], identity: str) -> dict:
+    return {"id": vid, "type": kind, "trigger": span(text, trigger), "arguments": [
+        {"role": r, "mention": m} for r, m in arguments], "polarity": "POSITIVE", "modality": "ASSERTED",
+        "tense": "PAST", "genericity": "SPECIFIC", "event": identity}
+
+
+def attribution(text: str, aid: str, kind: str, cue: str, source: str | None, content: list[str],
+                addressee: str | None, parent: str | None, statement: str) -> dict:
+    return {"id": aid, "type": kind, "cue": span(text, cue), "source": source,
+            "content": [span(text, c) for c in content], "addressee": addressee, "parent": parent,
+            "statement": statement}
+
+
+EMOJI_TEXT = ("😀 Syrian rebels entered Damascus on Sunday, a source told CNN.\n"
+              "“The regime has fallen,” the rebels said, AFP reported. It is said the army “has gone”.")
+
+
+@pytest.fixture
+def emoji_document() -> dict:
+    """Every layer and every link kind, after an emoji (two UTF-16 units, one code point) and a line break."""
+    t = EMOJI_TEXT
+    return {"id": "fixture_emoji", "text": t, "boilerplate": [], "mentions": [
+        mention(t, "m1", "Syrian", "NORP", "NAM", "syria"), mention(t, "m2", "Syrian rebels", "ORG", "NOM", "rebels"),
+        mention(t, "m3", "Damascus", "GPE", "NAM", "damascus"),
+        mention(t, "m4", "Sunday", "TIME", "NAM", None, value="2024-12-08"),
+        mention(t, "m5", "a source", "PER", "NOM", "source-1"), mention(t, "m6", "CNN", "ORG", "NAM", "cnn"),
+        mention(t, "m7", "the rebels", "ORG", "NOM", "rebels"), mention(t, "m8", "AFP", "ORG", "NAM", "afp"),
+        mention(t, "m9", "the army", "ORG", "NOM", "syrian-army")],
+        "events": [event(t, "v1", "entered", "Movement:Transport",
+                         [("Artifact", "m2"), ("Destination", "m3"), ("Time", "m4")], "rebels-enter-damascus")],
+        "attributions": [
+            attribution(t, "a1", "INDIRECT", "told", "m5", ["Syrian rebels entered Damascus on Sunday"], "m6", None,
+                        "rebels-entered"),
+            attribution(t, "a2", "DIRECT", "said", "m7", ["The regime has fallen"], None, "a3", "regime-fallen"),
+            attribution(t, "a3", "MIXED", "reported", "m8", ["“The regime has fallen,” the rebels said"], None, None,
+                        "afp-report"),
+            attribution(t, "a4", "MIXED", "It is said", None, ["the army “has gone”"], None, None, "army-gone")]}
+
+
+@pytest.fixture
+def seed_document(repo_root: Path) -> dict:
+    """A small, fully labelled document on the real text of seed 000 (the gold may still be empty)."""
+    gold = {doc["id"]: doc for doc in load_gold(repo_root)[1]}[SEED_000]
+    t = gold["text"]
+    return {"id": SEED_000, "text": t, "boilerplate": gold["boilerplate"], "mentions": [
+        mention(t, "m1", "Syrian", "NORP", "NAM", "syria"),
+        mention(t, "m2", "Syrian rebel forces", "ORG", "NOM", "rebels"),
+        mention(t, "m3", "Damascus", "GPE", "NAM", "damascus"), mention(t, "m4", "Homs", "GPE", "NAM", "homs"),
+        mention(t, "m5", "Aleppo", "GPE", "NAM", "aleppo"), mention(t, "m6", "Bashar Assad", "PER", "NAM", "assad"),
+        mention(t, "m7", "a source", "PER", "NOM", "source-familiar"), mention(t, "m8", "CNN", "ORG", "NAM", "cnn")],
+        "events": [event(t, "v1", "reached", "Movement:Transport", [("Artifact", "m2"), ("Destination", "m3")],
+                         "rebels-reach-damascus")],
+        "attributions": [attribution(t, "a1", "DIRECT", "told", "m7", ["Militarily, Damascus has fallen"], "m8", None,
+                                     "damascus-has-fallen")]}
