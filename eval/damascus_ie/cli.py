@@ -17,6 +17,8 @@ from damascus_ie.problems import InvalidInput
 COMMAND_MODULES: tuple[str, ...] = (
     "damascus_ie.commands.dataset",
     "damascus_ie.commands.labelstudio",
+    "damascus_ie.commands.benchmark",
+    "damascus_ie.commands.extract",
 )
 
 

@@ -32,6 +32,7 @@ BUILTINS: dict[str, str] = {
     "oracle": "damascus_ie.extractors.anchors:OracleExtractor",
     "empty": "damascus_ie.extractors.anchors:EmptyExtractor",
 }
+DEFAULT_EXTRACTORS: tuple[str, ...] = ("spacy", "rules", "oracle", "empty")
 COMMAND_TIMEOUT = 120.0
 
 
