@@ -6,3 +6,11 @@ try:
     __version__ = version("damascus-ie")
 except PackageNotFoundError:  # running from a checkout without install
     __version__ = "0.0.0"
+
+
+def __getattr__(name: str):  # lazy, so `damascus-ie --help` and light imports skip numpy/scipy
+    if name == "score":
+        from damascus_ie.scoring import score
+
+        return score
+    raise AttributeError(f"module 'damascus_ie' has no attribute {name!r}")

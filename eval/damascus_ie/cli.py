@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "damascus_ie.commands.labelstudio",
     "damascus_ie.commands.benchmark",
     "damascus_ie.commands.extract",
+    "damascus_ie.commands.score",
 )
 
 

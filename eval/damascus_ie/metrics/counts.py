@@ -1,0 +1,95 @@
+"""Counts in, scores out: the one place precision, recall, F1 and accuracy are defined.
+
+Every metric returns a `Tally`: per resampling unit (a sentence), the four sums
+precision and recall are ratios of. Summing the rows gives the corpus score;
+the bootstrap resamples rows. Convention for empty denominators: a side with
+nothing to find and nothing found scores 1.0 (gold against itself is perfect
+even on an empty layer); otherwise an empty denominator scores 0.0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+P_NUM, P_DEN, R_NUM, R_DEN = range(4)
+Column = tuple[np.ndarray, np.ndarray | float | None]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Rows: resampling units; columns: precision numerator/denominator, recall numerator/denominator.
+
+    For an accuracy (kind "accuracy"): correct, matched, correct, gold items.
+    """
+
+    units: np.ndarray
+    kind: str = "prf"
+
+    def total(self) -> np.ndarray:
+        return self.units.sum(axis=0)
+
+    def scores(self) -> dict[str, float]:
+        return scores_from(self.total(), self.kind)
+
+    def value(self) -> float:
+        return headline_values(self.total()[None, :], self.kind)[0]
+
+
+def tally(n_units: int, p_num: Column, p_den: Column, r_num: Column, r_den: Column, kind: str = "prf") -> Tally:
+    """Sums each (unit index, weight) column per unit; weight None counts 1 per index."""
+    table = np.zeros((max(n_units, 1), 4), dtype=np.float64)
+    for position, (units, weights) in enumerate((p_num, p_den, r_num, r_den)):
+        if np.size(units):
+            table[:, position] = np.bincount(units, weights=_weights(weights, units), minlength=table.shape[0])
+    return Tally(table, kind)
+
+
+def accuracy_tally(n_units: int, units: np.ndarray, correct: np.ndarray, gold_units: np.ndarray) -> Tally:
+    """Accuracy over matched items: columns (correct, matched, -, gold items).
+
+    With nothing matched it is 0.0 when the gold had items to match and a vacuous 1.0 when it had none.
+    """
+    return tally(n_units, (units, correct.astype(np.float64)), (units, None), (units, correct.astype(np.float64)),
+                 (gold_units, None), kind="accuracy")
+
+
+def _weights(weights: np.ndarray | float | None, units: np.ndarray) -> np.ndarray | None:
+    if weights is None:
+        return None
+    if np.isscalar(weights):
+        return np.full(np.size(units), float(weights))
+    return np.asarray(weights, dtype=np.float64)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, vacuous: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), 0.0)
+    return np.where((denominator == 0) & vacuous, 1.0, value)
+
+
+def precision_recall_f1(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised over leading axes: counts[..., 4] -> (precision, recall, f1)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    nothing = (counts[..., P_DEN] == 0) & (counts[..., R_DEN] == 0)
+    precision = _ratio(counts[..., P_NUM], counts[..., P_DEN], nothing)
+    recall = _ratio(counts[..., R_NUM], counts[..., R_DEN], nothing)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    return precision, recall, f1
+
+
+def headline_values(counts: np.ndarray, kind: str) -> np.ndarray:
+    """F1 for a precision/recall tally, the ratio for an accuracy; counts[..., 4]."""
+    if kind == "accuracy":
+        return _ratio(counts[..., P_NUM], counts[..., P_DEN], counts[..., R_DEN] == 0)
+    return precision_recall_f1(counts)[2]
+
+
+def scores_from(counts: np.ndarray, kind: str = "prf") -> dict[str, float]:
+    if kind == "accuracy":
+        return {"accuracy": float(headline_values(counts, kind)), "correct": float(counts[P_NUM]),
+                "matched": float(counts[P_DEN])}
+    precision, recall, f1 = precision_recall_f1(counts)
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}

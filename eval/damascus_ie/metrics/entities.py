@@ -1,0 +1,269 @@
+"""Entity mentions: SemEval-2013 task 9.1 schemes (nervaluate's definitions), micro and macro, per type and level.
+
+Schemes (POS = COR+INC+PAR+MIS, ACT = COR+INC+PAR+SPU):
+  strict  same boundaries and type; any other overlapping pair is INC.
+  exact   same boundaries, type ignored; overlapping pairs are INC.
+  partial same boundaries is COR, overlap is PAR (half credit), type ignored.
+  type    overlap and same type is COR; overlap with another type is INC.
+Per type, gold and predictions are filtered to that type first, as nervaluate does.
+Head match: a prediction matches when its head (the span's last token, which
+for the spec's base noun phrases, names and pronouns is the head word) equals
+the gold head and the type agrees.
+
+Unlike nervaluate, pairing is optimal (maximum number of correct pairs, then of
+overlapping pairs), so the scores never depend on the order of predictions.
+Everything runs on flat arrays: one record never becomes a Python object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
+
+import numpy as np
+
+from damascus_ie.metrics.counts import Tally, scores_from, tally
+from damascus_ie.metrics.matching import (
+    Pairs,
+    equal_pairs,
+    joint_keys,
+    maximum_matching,
+    overlap_pairs,
+    residual,
+)
+from damascus_ie.sentences import token_spans
+from damascus_ie.taxonomy import Taxonomy, load_taxonomy
+
+SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
+COUNT_NAMES: tuple[str, ...] = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
+
+
+@dataclass(frozen=True)
+class MentionTable:
+    """Column arrays of every mention of a corpus; row order = document order, then record order."""
+
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    type: np.ndarray
+    level: np.ndarray
+    records: list[dict]
+
+    def __len__(self) -> int:
+        return int(self.start.size)
+
+
+def mention_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> MentionTable:
+    """Flattens the `mentions` of aligned documents (doc index = position in `docs`).
+
+    Only C-level iterators (map, itemgetter, chain) touch the records: this is the one pass
+    over Python objects, and it dominates the cost of scoring millions of mentions.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    per_doc = [d.get("mentions") or () for d in docs]
+    records = list(chain.from_iterable(per_doc))
+    n = len(records)
+    type_code = {t: i for i, t in enumerate(taxonomy.entity_types)}
+    level_code = {t: i for i, t in enumerate(taxonomy.mention_levels)}
+    bounds = np.fromiter(chain.from_iterable(map(itemgetter("start", "end"), records)), np.int64, 2 * n).reshape(n, 2)
+    return MentionTable(
+        doc=np.repeat(np.arange(len(docs), dtype=np.int64), np.fromiter(map(len, per_doc), np.int64, len(docs))),
+        start=bounds[:, 0].copy(),
+        end=bounds[:, 1].copy(),
+        type=np.fromiter(map(type_code.__getitem__, map(itemgetter("type"), records)), np.int64, n),
+        level=np.fromiter(map(level_code.get, map(dict.get, records, repeat("level")), repeat(-1)), np.int64, n),
+        records=records,
+    )
+
+
+@dataclass(frozen=True)
+class EntityMatching:
+    """Pairs chosen per scheme: `correct[scheme]` and `incorrect[scheme]` (PAR for partial), plus per-type runs."""
+
+    correct: dict[str, Pairs]
+    incorrect: dict[str, Pairs]
+    type_correct: Pairs
+    type_incorrect: Pairs
+    type_overlap: Pairs
+
+
+def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
+    """The optimal pairing of every scheme, overall and within each type, from one overlap join.
+
+    Equal spans always overlap, so every candidate pair of every scheme is an overlap edge;
+    the schemes differ only in which edges they accept and in what they pair first.
+    """
+    n_gold, n_pred = len(gold), len(pred)
+    overlap = overlap_pairs(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
+    gi, pi = overlap
+    same_bounds = (gold.start[gi] == pred.start[pi]) & (gold.end[gi] == pred.end[pi])
+    same_type_mask = gold.type[gi] == pred.type[pi]
+    same_type = (gi[same_type_mask], pi[same_type_mask])
+    strict_mask = same_bounds & same_type_mask
+    strict = maximum_matching(gi[strict_mask], pi[strict_mask])
+    exact = maximum_matching(gi[same_bounds], pi[same_bounds])
+    typed = maximum_matching(*same_type)
+
+    def rest(chosen: Pairs, candidates: Pairs = overlap) -> Pairs:
+        return maximum_matching(*residual(*candidates, *chosen, n_gold, n_pred))
+
+    exact_rest = rest(exact)
+    return EntityMatching(
+        correct={"strict": strict, "exact": exact, "partial": exact, "type": typed},
+        incorrect={"strict": rest(strict), "exact": exact_rest, "partial": exact_rest, "type": rest(typed)},
+        type_correct=strict,
+        type_incorrect=rest(strict, same_type),
+        type_overlap=typed,
+    )
+
+
+def _counts(correct: np.ndarray, incorrect: np.ndarray, possible: np.ndarray, actual: np.ndarray,
+            partial_credit: bool) -> dict[str, np.ndarray]:
+    """nervaluate's counts; with partial credit the INC pairs are PAR."""
+    partial = incorrect if partial_credit else np.zeros_like(incorrect)
+    incorrect = np.zeros_like(incorrect) if partial_credit else incorrect
+    return {"correct": correct, "incorrect": incorrect, "partial": partial,
+            "missed": possible - correct - incorrect - partial, "spurious": actual - correct - incorrect - partial,
+            "possible": possible, "actual": actual}
+
+
+def _with_scores(counts: dict[str, float]) -> dict[str, float]:
+    credit = counts["correct"] + 0.5 * counts["partial"]
+    return {**counts, **scores_from(np.array([credit, counts["actual"], credit, counts["possible"]], dtype=float))}
+
+
+def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatching,
+                  taxonomy: Taxonomy | None = None) -> dict:
+    """Counts and P/R/F1 per scheme: micro overall, per type, macro over types, and per mention level (strict)."""
+    taxonomy = taxonomy or load_taxonomy()
+    n_types = len(taxonomy.entity_types)
+
+    def by_type(codes: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, minlength=n_types)
+
+    possible, actual = by_type(gold.type), by_type(pred.type)
+    typed_cor = by_type(gold.type[matching.type_correct[0]])
+    typed_inc = by_type(gold.type[matching.type_incorrect[0]])
+    typed_overlap = by_type(gold.type[matching.type_overlap[0]])
+    per_type_arrays = {
+        "strict": _counts(typed_cor, typed_inc, possible, actual, False),
+        "exact": _counts(typed_cor, typed_inc, possible, actual, False),
+        "partial": _counts(typed_cor, typed_inc, possible, actual, True),
+        "type": _counts(typed_overlap, np.zeros(n_types, np.int64), possible, actual, False),
+    }
+    overall: dict[str, dict[str, float]] = {}
+    per_type: dict[str, dict[str, dict[str, float]]] = {}
+    macro: dict[str, dict[str, float]] = {}
+    present = (possible + actual) > 0
+    for scheme in SCHEMES:
+        cor = matching.correct[scheme][0].size
+        inc = matching.incorrect[scheme][0].size
+        totals = _counts(np.int64(cor), np.int64(inc), np.int64(len(gold)), np.int64(len(pred)), scheme == "partial")
+        overall[scheme] = _with_scores({k: int(v) for k, v in totals.items()})
+        for code, name in enumerate(taxonomy.entity_types):
+            if present[code]:
+                row = {k: int(v[code]) for k, v in per_type_arrays[scheme].items()}
+                per_type.setdefault(name, {})[scheme] = _with_scores(row)
+        f1s = [per_type[name][scheme]["f1"] for code, name in enumerate(taxonomy.entity_types) if present[code]]
+        macro[scheme] = {"f1": float(np.mean(f1s)) if f1s else 1.0}
+    return {"overall": overall, "macro": macro, "per_type": per_type,
+            "per_level": _per_level(gold, pred, matching.correct["strict"], taxonomy)}
+
+
+def _per_level(gold: MentionTable, pred: MentionTable, correct: Pairs, taxonomy: Taxonomy) -> dict:
+    """Strict scores per mention level: recall by gold level; precision by predicted level where given."""
+    out: dict[str, dict[str, float]] = {}
+    gold_level, pred_level = gold.level, pred.level
+    for code, name in enumerate(taxonomy.mention_levels):
+        possible = int((gold_level == code).sum())
+        actual = int((pred_level == code).sum())
+        if not possible and not actual:
+            continue
+        cor_g = int((gold_level[correct[0]] == code).sum())
+        cor_p = int((pred_level[correct[1]] == code).sum())
+        row = {"correct": cor_g, "possible": possible, "actual": actual}
+        row.update(scores_from(np.array([cor_p, actual, cor_g, possible], dtype=float)))
+        out[name] = row
+    return out
+
+
+def scheme_tallies(gold: MentionTable, pred: MentionTable, matching: EntityMatching,
+                   gold_units: np.ndarray, pred_units: np.ndarray, n_units: int) -> dict[str, Tally]:
+    """Per-sentence sums for the bootstrap: credit at the gold mention's sentence, ACT at the prediction's."""
+    out = {}
+    for scheme in SCHEMES:
+        g_cor = gold_units[matching.correct[scheme][0]]
+        if scheme == "partial":
+            g_par = gold_units[matching.incorrect[scheme][0]]
+            credit = (np.concatenate([g_cor, g_par]), np.r_[np.ones(g_cor.size), np.full(g_par.size, 0.5)])
+        else:
+            credit = (g_cor, None)
+        out[scheme] = tally(n_units, credit, (pred_units, None), credit, (gold_units, None))
+    return out
+
+
+def head_spans(table: MentionTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """[start, end) of each mention's last token (the head of a base NP, name or pronoun)."""
+    starts = np.empty(len(table), dtype=np.int64)
+    ends = np.empty(len(table), dtype=np.int64)
+    for row, (doc, start, end) in enumerate(zip(table.doc.tolist(), table.start.tolist(), table.end.tolist(),
+                                                strict=True)):
+        tokens = token_spans(texts[doc], start, end)
+        starts[row], ends[row] = tokens[-1] if tokens else (start, end)
+    return starts, ends
+
+
+def head_pairs(gold: MentionTable, pred: MentionTable, texts: Sequence[str]) -> Pairs:
+    """One-to-one pairs with the same head token and the same type."""
+    g_start, g_end = head_spans(gold, texts)
+    p_start, p_end = head_spans(pred, texts)
+    return equal_pairs(*joint_keys((gold.doc, g_start, g_end, gold.type), (pred.doc, p_start, p_end, pred.type)))
+
+
+def head_tally(gold: MentionTable, pred: MentionTable, pairs: Pairs, gold_units: np.ndarray,
+               pred_units: np.ndarray, n_units: int) -> Tally:
+    credit = (gold_units[pairs[0]], None)
+    return tally(n_units, credit, (pred_units, None), credit, (gold_units, None))
+
+
+def evaluate(gold_docs: Sequence[dict], pred_docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> dict:
+    """All four schemes, per type, macro and per level, from aligned document lists (the benchmarked path)."""
+    gold, pred = mention_table(gold_docs, taxonomy), mention_table(pred_docs, taxonomy)
+    return scheme_counts(gold, pred, match(gold, pred), taxonomy)
+
+
+Status = str  # "tp" | "fp" | "fn" | "wrong_type" | "partial"
+
+
+def align(gold_doc: dict, pred_doc: dict, taxonomy: Taxonomy | None = None) -> list[tuple[dict | None, dict | None,
+                                                                                           Status]]:
+    """Mention-level alignment of one document for error analysis: optimal pairing, best statuses first.
+
+    tp: same span and type; wrong_type: same span, other type; partial: overlapping spans (any type);
+    fn: gold mention left unpaired; fp: prediction left unpaired. Sorted by position.
+    """
+    gold, pred = mention_table([gold_doc], taxonomy), mention_table([pred_doc], taxonomy)
+    n_gold, n_pred = len(gold), len(pred)
+    tp = equal_pairs(*joint_keys((gold.start, gold.end, gold.type), (pred.start, pred.end, pred.type)))
+    free_gold = np.setdiff1d(np.arange(n_gold), tp[0])
+    free_pred = np.setdiff1d(np.arange(n_pred), tp[1])
+    g, p = equal_pairs(*joint_keys((gold.start[free_gold], gold.end[free_gold]),
+                                   (pred.start[free_pred], pred.end[free_pred])))
+    wrong_type = (free_gold[g], free_pred[p])
+    used = (np.concatenate([tp[0], wrong_type[0]]), np.concatenate([tp[1], wrong_type[1]]))
+    overlap = overlap_pairs(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
+    partial = maximum_matching(*residual(*overlap, *used, n_gold, n_pred))
+    rows: list[tuple[dict | None, dict | None, Status]] = []
+    for pairs, status in ((tp, "tp"), (wrong_type, "wrong_type"), (partial, "partial")):
+        rows += [(gold.records[g], pred.records[p], status) for g, p in zip(*(a.tolist() for a in pairs), strict=True)]
+    paired_gold = set(np.concatenate([used[0], partial[0]]).tolist())
+    paired_pred = set(np.concatenate([used[1], partial[1]]).tolist())
+    rows += [(gold.records[g], None, "fn") for g in range(n_gold) if g not in paired_gold]
+    rows += [(None, pred.records[p], "fp") for p in range(n_pred) if p not in paired_pred]
+    return sorted(rows, key=lambda row: _position(row[0] or row[1]))
+
+
+def _position(record: dict | None) -> tuple[int, int]:
+    return (record["start"], record["end"]) if record else (0, 0)

@@ -1,0 +1,143 @@
+"""Optimal one-to-one matching of spans, vectorised over a whole corpus.
+
+Every layer aligns gold and predicted spans the same way: equal keys are
+paired first (identical records are interchangeable, so any pairing of them is
+optimal), then the remaining spans that overlap are paired by a maximum
+cardinality bipartite matching (Hopcroft-Karp, `scipy.sparse.csgraph`). Pairs
+whose two ends have no other candidate are settled with array operations;
+only ambiguous groups (nested or crossing candidates) reach the matcher.
+
+Why this is optimal for the SemEval-2013 schemes: a correct pair (weight 2)
+can only displace at most two overlap pairs (weight 1 each), so some optimal
+matching contains a maximum set of correct pairs, and the rest is a maximum
+matching of what is left. Results never depend on record order.
+
+Spans are code-point half-open ``[start, end)``; two spans overlap when
+``a.start < b.end and b.start < a.end``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+IntArray = np.ndarray
+Pairs = tuple[IntArray, IntArray]
+
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def pack(*columns: IntArray) -> IntArray:
+    """One int64 key per row from non-negative integer columns (dense ranks when the bits do not fit)."""
+    columns = tuple(np.asarray(c, dtype=np.int64) for c in columns)
+    widths = [int(c.max()).bit_length() if c.size else 0 for c in columns]
+    if sum(widths) > 62:
+        columns = tuple(np.unique(c, return_inverse=True)[1].astype(np.int64) for c in columns)
+        widths = [int(c.max()).bit_length() if c.size else 0 for c in columns]
+        if sum(widths) > 62:
+            raise ValueError("keys too wide to pack into 62 bits")
+    key = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for column, width in zip(columns, widths, strict=True):
+        key = (key << width) | column
+    return key
+
+
+def joint_keys(gold: tuple[IntArray, ...], pred: tuple[IntArray, ...]) -> tuple[IntArray, IntArray]:
+    """Comparable keys for gold and predicted rows: both sides packed with the same bit widths."""
+    key = pack(*(np.concatenate([np.asarray(g), np.asarray(p)]) for g, p in zip(gold, pred, strict=True)))
+    size = np.size(gold[0])
+    return key[:size], key[size:]
+
+
+def _occurrence(key: IntArray) -> IntArray:
+    """0 for the first record with a key, 1 for the second, ... (stable, so deterministic)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    run_start = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else np.zeros(0, bool)
+    starts = np.flatnonzero(run_start)
+    run_index = np.cumsum(run_start) - 1
+    occurrence = np.empty_like(key)
+    occurrence[order] = np.arange(key.size) - starts[run_index]
+    return occurrence
+
+
+def equal_pairs(gold_key: IntArray, pred_key: IntArray) -> Pairs:
+    """One-to-one pairs of records with equal keys: min(#gold, #pred) pairs per key value."""
+    if gold_key.size == 0 or pred_key.size == 0:
+        return EMPTY, EMPTY
+    g_occ, p_occ = _occurrence(gold_key), _occurrence(pred_key)
+    if g_occ.max() or p_occ.max():
+        both = np.unique(np.concatenate([gold_key, pred_key]), return_inverse=True)[1]
+        gold_key, pred_key = joint_keys((both[: gold_key.size], g_occ), (both[gold_key.size:], p_occ))
+    _, gi, pi = np.intersect1d(gold_key, pred_key, assume_unique=True, return_indices=True)
+    return gi.astype(np.int64), pi.astype(np.int64)
+
+
+def overlap_pairs(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray,
+                  pred_group: IntArray, pred_start: IntArray, pred_end: IntArray) -> Pairs:
+    """Every (gold, pred) pair in the same group whose spans overlap, without a quadratic loop.
+
+    Gold spans are sorted by (group, start); a prediction can only overlap gold spans starting in
+    [pred.start - longest gold + 1, pred.end), found by binary search, then filtered on gold.end.
+    """
+    if gold_start.size == 0 or pred_start.size == 0:
+        return EMPTY, EMPTY
+    longest = int((gold_end - gold_start).max())
+    width = int(max(gold_end.max(), pred_end.max())) + 1
+    gold_key = gold_group.astype(np.int64) * width + gold_start
+    order = np.argsort(gold_key, kind="stable")
+    sorted_key = gold_key[order]
+    base = pred_group.astype(np.int64) * width
+    low = np.searchsorted(sorted_key, base + np.maximum(pred_start - longest + 1, 0), side="left")
+    high = np.searchsorted(sorted_key, base + pred_end, side="left")
+    counts = high - low
+    total = int(counts.sum())
+    pi = np.repeat(np.arange(pred_start.size, dtype=np.int64), counts)
+    first = np.cumsum(counts) - counts
+    gi = order[np.arange(total, dtype=np.int64) - np.repeat(first - low, counts)]
+    keep = gold_end[gi] > pred_start[pi]
+    return gi[keep], pi[keep]
+
+
+def maximum_matching(gi: IntArray, pi: IntArray) -> Pairs:
+    """A maximum one-to-one subset of the candidate edges (gi[k], pi[k]); deterministic.
+
+    Edges whose two ends have degree one are kept as they are; the rest (nested or crossing
+    candidates) go to Hopcroft-Karp.
+    """
+    if gi.size == 0:
+        return EMPTY, EMPTY
+    g_degree = np.bincount(gi)
+    p_degree = np.bincount(pi)
+    simple = (g_degree[gi] == 1) & (p_degree[pi] == 1)
+    if simple.all():
+        return gi, pi
+    rest_g, rest_p = gi[~simple], pi[~simple]
+    rows, row_index = np.unique(rest_g, return_inverse=True)
+    cols, col_index = np.unique(rest_p, return_inverse=True)
+    graph = csr_matrix((np.ones(rest_g.size, dtype=np.int8), (row_index, col_index)), shape=(rows.size, cols.size))
+    match = maximum_bipartite_matching(graph, perm_type="column")
+    matched = match >= 0
+    return (np.concatenate([gi[simple], rows[matched]]), np.concatenate([pi[simple], cols[match[matched]]]))
+
+
+def residual(gi: IntArray, pi: IntArray, used_gold: IntArray, used_pred: IntArray,
+             n_gold: int, n_pred: int) -> Pairs:
+    """Candidate edges whose two ends are both still unmatched."""
+    free_gold = np.ones(n_gold, dtype=bool)
+    free_gold[used_gold] = False
+    free_pred = np.ones(n_pred, dtype=bool)
+    free_pred[used_pred] = False
+    keep = free_gold[gi] & free_pred[pi]
+    return gi[keep], pi[keep]
+
+
+def best_assignment(weights: np.ndarray) -> Pairs:
+    """Maximum-weight one-to-one assignment of a small dense matrix; pairs with weight 0 dropped."""
+    if weights.size == 0:
+        return EMPTY, EMPTY
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    keep = weights[rows, cols] > 0
+    return rows[keep].astype(np.int64), cols[keep].astype(np.int64)

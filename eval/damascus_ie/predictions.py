@@ -1,0 +1,110 @@
+"""Loading predictions: one JSONL record per document, validated against the gold they will be scored on.
+
+Each record is checked with `validation.validate_document(gold=False)` against
+the gold text of its document (offsets in range and matching the text, known
+types and roles, no dangling references), plus what only the harness can see:
+unknown document ids, a `text` that differs from the gold text, and documents
+given twice. Every problem is reported with file, line, document, field and
+reason. By default any problem refuses the file; `lenient=True` skips the bad
+records and returns the problems as warnings. Gold documents without a record
+are scored as empty predictions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from damascus_ie.problems import InvalidInput, Problem
+from damascus_ie.records import LAYERS
+from damascus_ie.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.validation import validate_document
+
+Predictions = str | Path | Sequence[dict]
+
+
+@dataclass
+class LoadedPredictions:
+    """Predicted documents aligned with the gold list (empty where none was given) and what was skipped."""
+
+    documents: list[dict]
+    warnings: list[Problem] = field(default_factory=list)
+    skipped: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def read_lines(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
+    """(line, value) per non-blank line and a problem per malformed line, so lenient mode can go on."""
+    rows: list[tuple[int, Any]] = []
+    problems: list[Problem] = []
+    try:
+        handle = path.open(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        raise InvalidInput([Problem(str(path), None, None, None, "file not found")]) from None
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append((number, json.loads(line)))
+                except json.JSONDecodeError as error:
+                    problems.append(Problem(str(path), None, None, None, f"malformed JSON: {error.msg}", number))
+        except UnicodeDecodeError as error:
+            raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8: {error}")]) from None
+    return rows, problems
+
+
+def check_record(record: Any, file: str, line: int | None, gold_texts: dict[str, str], seen: set[str],
+                 taxonomy: Taxonomy) -> list[Problem]:
+    """Every problem of one predicted document, checked against its gold text."""
+    if not isinstance(record, dict):
+        return [Problem(file, None, None, None, f"expected a document object, got {type(record).__name__}", line)]
+    doc_id = record.get("id")
+    if not isinstance(doc_id, str):
+        return [Problem(file, None, None, "id", "document id missing or not a string", line)]
+    if doc_id not in gold_texts:
+        return [Problem(file, doc_id, None, "id", "unknown document id: not in the gold", line)]
+    if doc_id in seen:
+        return [Problem(file, doc_id, None, "id", "duplicate document: this id was given on an earlier line", line)]
+    seen.add(doc_id)
+    if "text" in record and record["text"] != gold_texts[doc_id]:
+        return [Problem(file, doc_id, None, "text", "does not match the gold text of this document", line)]
+    return validate_document({**record, "text": gold_texts[doc_id]}, file, taxonomy, gold=False, line=line)
+
+
+def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient: bool = False,
+                     taxonomy: Taxonomy | None = None) -> LoadedPredictions:
+    """Validated predictions aligned with `gold_docs`; raises InvalidInput unless `lenient`."""
+    taxonomy = taxonomy or load_taxonomy()
+    if isinstance(source, str | Path):
+        file = str(source)
+        rows, problems = read_lines(Path(source))
+    else:
+        file = "<predictions>"
+        rows, problems = list(enumerate(source, start=1)), []
+    gold_texts = {d["id"]: d["text"] for d in gold_docs}
+    seen: set[str] = set()
+    accepted: dict[str, dict] = {}
+    skipped = len(problems)
+    for line, record in _numbered(rows, file):
+        found = check_record(record, file, line, gold_texts, seen, taxonomy)
+        if found:
+            problems += found
+            skipped += 1
+        else:
+            accepted[record["id"]] = record
+    if problems and not lenient:
+        raise InvalidInput(problems)
+    missing = [d["id"] for d in gold_docs if d["id"] not in accepted]
+    documents = [accepted.get(d["id"]) or {"id": d["id"], **{layer: [] for layer in LAYERS}} for d in gold_docs]
+    return LoadedPredictions(documents, problems, skipped, missing)
+
+
+def _numbered(rows: Iterable[tuple[int, Any]], file: str) -> Iterable[tuple[int | None, Any]]:
+    """Line numbers for files; list input has record positions, not lines, so none is claimed."""
+    for number, record in rows:
+        yield (number if file != "<predictions>" else None), record

@@ -1,0 +1,162 @@
+"""The scoring result and its renderings: rich table, JSON (schemas/report.schema.json), Markdown and CSV.
+
+A Report holds plain data (nested dicts of numbers), so every rendering reads
+the same values and the JSON round-trips. Flat headline names look like
+"entities.strict.f1"; `intervals` holds their 95% bootstrap intervals.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+REPORT_FORMAT = "damascus-ie-report/1"
+LAYER_NAMES: dict[str, str] = {"mentions": "entities", "entities": "entities", "events": "events",
+                               "attributions": "attributions"}
+LAYER_HEADLINE: dict[str, str] = {"entities": "entities.strict.f1", "events": "events.trigger_classification.f1",
+                                  "attributions": "attributions.full.f1"}
+
+
+def layer_name(layer: str) -> str:
+    """Accepts the record-layer names (mentions, events, attributions) and the report's (entities, ...)."""
+    try:
+        return LAYER_NAMES[layer]
+    except KeyError:
+        raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYER_NAMES)}") from None
+
+
+@dataclass
+class Report:
+    """Everything one scoring run found: headline numbers, their intervals, full metrics and per-type tables."""
+
+    dataset_version: str | None
+    harness_version: str
+    extractor: str | None
+    settings: dict[str, Any]
+    documents: list[str]
+    sentences: int
+    layers: list[str]
+    headline: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    metrics: dict[str, Any]
+    per_type_rows: dict[str, list[dict[str, Any]]]
+    bootstrap: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def layer_f1(self, layer: str) -> float:
+        """The layer's main F1: strict mentions, trigger classification, full attribution relations."""
+        return self.headline[LAYER_HEADLINE[layer_name(layer)]]
+
+    def per_type_table(self, layer: str) -> pd.DataFrame:
+        """All per-type numbers of a layer, one row per type (and scheme for entities)."""
+        return pd.DataFrame(self.per_type_rows.get(layer_name(layer), []))
+
+    def per_type(self, layer: str) -> dict[str, float]:
+        """Type -> the layer's main F1 (entities: strict; events: trigger classification)."""
+        rows = self.per_type_rows.get(layer_name(layer), [])
+        return {row["type"]: row["f1"] for row in rows if row.get("scheme", "strict") == "strict"}
+
+    def headline_frame(self) -> pd.DataFrame:
+        rows = []
+        for name, value in self.headline.items():
+            low, high = self.intervals.get(name, (math.nan, math.nan))
+            rows.append({"metric": name, "value": value, "low": low, "high": high})
+        return pd.DataFrame(rows, columns=["metric", "value", "low", "high"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": REPORT_FORMAT,
+            "dataset_version": self.dataset_version,
+            "harness_version": self.harness_version,
+            "extractor": self.extractor,
+            "settings": self.settings,
+            "documents": self.documents,
+            "sentences": self.sentences,
+            "layers": self.layers,
+            "headline": self.headline,
+            "intervals": {name: list(bounds) for name, bounds in self.intervals.items()},
+            "bootstrap": self.bootstrap,
+            "metrics": self.metrics,
+            "per_type": self.per_type_rows,
+            "warnings": self.warnings,
+            "notes": self.notes,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=_plain) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(data["dataset_version"], data["harness_version"], data["extractor"], data["settings"],
+                   data["documents"], data["sentences"], data["layers"], data["headline"],
+                   {k: (v[0], v[1]) for k, v in data["intervals"].items()}, data["metrics"], data["per_type"],
+                   data["bootstrap"], data.get("warnings", []), data.get("notes", []))
+
+    def to_markdown(self) -> str:
+        lines = [f"# Damascus-IE scores: {self.extractor or 'predictions'}", "",
+                 f"Dataset {self.dataset_version or 'custom gold'}, harness {self.harness_version}, "
+                 f"{len(self.documents)} documents, {self.sentences} sentences.", "",
+                 _frame_markdown(self.headline_frame())]
+        for layer in self.layers:
+            table = self.per_type_table(layer)
+            if not table.empty:
+                lines += ["", f"## {layer} per type", "", _frame_markdown(table)]
+        lines += ["", *[f"> {note}" for note in self.notes]]
+        lines += [f"- warning: {w}" for w in self.warnings]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        self.headline_frame().to_csv(buffer, index=False, float_format="%.6f")
+        return buffer.getvalue()
+
+    def render_table(self, width: int = 110) -> str:
+        """The rich terminal table, as text (colour codes only when the console is a terminal)."""
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"Damascus-IE {self.dataset_version or 'custom gold'}: {self.extractor or 'predictions'}")
+        for column, justify in (("metric", "left"), ("value", "right"), ("95% interval", "right")):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for name, value in self.headline.items():
+            low, high = self.intervals.get(name, (math.nan, math.nan))
+            interval = "" if math.isnan(low) else f"[{low:.3f}, {high:.3f}]"
+            table.add_row(name, f"{value:.3f}", interval)
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(table)
+        for note in self.notes:
+            console.print(note, soft_wrap=True)
+        for warning in self.warnings:
+            console.print(f"warning: {warning}", soft_wrap=True)
+        return console.export_text()
+
+    def render(self, fmt: str) -> str:
+        renderers = {"table": self.render_table, "json": self.to_json, "markdown": self.to_markdown,
+                     "csv": self.to_csv}
+        return renderers[fmt]()
+
+
+def _frame_markdown(frame: pd.DataFrame) -> str:
+    """A pipe table without the optional `tabulate` dependency of DataFrame.to_markdown."""
+    def cell(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and tuples in JSON."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
