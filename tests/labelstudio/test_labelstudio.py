@@ -109,3 +109,91 @@ def test_bad_annotation_is_reported_precisely_and_imported_nowhere(ls: LabelStud
     assert bad.id not in [row["annotation"] for row in raw["annotations"]]
     assert len(raw["annotations"]) == 1  # the valid annotation of the same task is kept
     assert "record m4, field labels: unknown label 'WEAPON'" in capsys.readouterr().out
+
+
+def tree_bytes(root: Path, *folders: str) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for folder in folders for p in sorted((root / folder).rglob("*"))
+            if p.is_file()}
+
+
+def publish_fixture_gold(root: Path, seed_document: dict) -> list[dict]:
+    """The repo copy's gold with the labelled seed document, so review has something to change."""
+    from damascus_ie.versioning import publish_new_version
+
+    docs = [seed_document if d["id"] == seed_document["id"] else d for d in load_gold(root)[1]]
+    publish_new_version(root, docs, ["test fixture gold"], "minor")
+    return docs
+
+
+def test_two_annotators_agreement_and_review_publish_a_new_version(
+        ls: LabelStudio, ls_env: None, title: str, repo_copy: Path, seed_document: dict,
+        capsys: pytest.CaptureFixture) -> None:
+    from damascus_ie.labelstudio.agreement import pairwise_agreement
+
+    publish_fixture_gold(repo_copy, seed_document)
+    version_before = load_gold(repo_copy)[0]
+    assert cli.main(["labelstudio", "push", "--project", title]) == 0
+    project = find_project(ls, title)
+    accept_predictions(ls, project.id)  # annotator A (admin) accepts the gold
+    b = ls.users.create(username=f"b-{title}", email=f"b-{title}@example.com", password="annotator-b-1")
+    changed = copy.deepcopy(seed_document)
+    changed["mentions"][4]["type"] = "LOC"  # B: Aleppo is a LOC
+    task = next(t for t in ls.tasks.list(project=project.id) if t.data["doc_id"] == seed_document["id"])
+    ls.annotations.create(id=task.id, result=document_to_results(changed), completed_by=b.id)
+
+    assert cli.main(["labelstudio", "pull", "--project", title]) == 0
+    rows = {(r.document, r.layer): r for r in pairwise_agreement(read_pull(repo_copy / PULL_FILE, {
+        d["id"]: d["text"] for d in load_gold(repo_copy)[1]}))}
+    mentions = rows[(seed_document["id"], "mentions")]
+    # 8 mentions, same spans, one type differs: F1 7/8; kappa (7/8 - 15/64) / (1 - 15/64) = 41/49
+    assert (mentions.matched, mentions.f1, mentions.kappa) == (8, pytest.approx(7 / 8), pytest.approx(41 / 49))
+    assert (rows[(seed_document["id"], "events")].f1, rows[(seed_document["id"], "events")].kappa) == (1.0, 1.0)
+
+    capsys.readouterr()
+    assert cli.main(["labelstudio", "review", "--accept", f"b-{title}@example.com"]) == 0
+    version_after, gold_after = load_gold(repo_copy)
+    changelog = (repo_copy / "dataset" / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = changelog.split("\n## ")[1]
+    assert version_after != version_before and newest.startswith(version_after)
+    assert f"{seed_document['id']}: mentions changed: m5 (type 'GPE' -> 'LOC')" in newest
+    assert f"by b-{title}@example.com" in newest
+    assert next(d for d in gold_after if d["id"] == seed_document["id"])["mentions"][4]["type"] == "LOC"
+
+
+def test_interrupted_pull_or_review_leaves_the_dataset_untouched(
+        ls: LabelStudio, ls_env: None, title: str, repo_copy: Path, seed_document: dict,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import damascus_ie.io
+    import damascus_ie.versioning
+
+    publish_fixture_gold(repo_copy, seed_document)
+    assert cli.main(["labelstudio", "push", "--project", title]) == 0
+    assert cli.main(["labelstudio", "pull", "--project", title]) == 0  # nothing annotated yet: an empty pull file
+    project = find_project(ls, title)
+    accept_predictions(ls, project.id)
+    before = tree_bytes(repo_copy, "annotations", "dataset", "out")
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt("interrupted mid-write")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(damascus_ie.io.os, "replace", interrupted)  # the temp file is written, the rename never happens
+        with pytest.raises(KeyboardInterrupt):
+            cli.main(["labelstudio", "pull", "--project", title])
+    assert tree_bytes(repo_copy, "annotations", "dataset", "out") == before
+
+    assert cli.main(["labelstudio", "pull", "--project", title]) == 0
+    pulled = json.loads((repo_copy / PULL_FILE).read_text(encoding="utf-8"))
+    pulled["annotations"][0]["document"]["mentions"][4]["type"] = "LOC"
+    (repo_copy / PULL_FILE).write_text(json.dumps(pulled), encoding="utf-8")
+    after_pull = tree_bytes(repo_copy, "annotations", "dataset", "out")
+    real_write = damascus_ie.versioning.write_dataset
+
+    def write_then_fail(root: Path) -> None:
+        real_write(root)
+        raise KeyboardInterrupt("interrupted after the rebuild")
+
+    monkeypatch.setattr(damascus_ie.versioning, "write_dataset", write_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(["labelstudio", "review"])
+    assert tree_bytes(repo_copy, "annotations", "dataset", "out") == after_pull

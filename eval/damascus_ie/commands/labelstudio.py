@@ -65,9 +65,9 @@ def push(args: argparse.Namespace) -> int:
     version, docs = load_gold(repo_root())
     if args.from_extractor:
         from damascus_ie.extractors.base import input_view
-        from damascus_ie.extractors.registry import get_extractor
+        from damascus_ie.extractors.registry import resolve
 
-        extractor = get_extractor(args.from_extractor)
+        extractor = resolve(args.from_extractor, gold=docs)
         predicted = [with_record_ids({**extractor.extract(input_view(doc)), "id": doc["id"], "text": doc["text"]})
                      for doc in docs]
         results, model_version = pre_annotations(predicted, gold=False), f"extractor-{args.from_extractor}"

@@ -292,12 +292,8 @@ class _Reader:
 
     def mention(self, region: _Region, span: dict) -> Mention:
         self.check_applicable(region, (LEVEL,), (IDENTITY, VALUE) if region.label == TIME else (IDENTITY,))
-        mention: Mention = {"id": region.id, **span, "type": region.label, "level": self.choice(region, LEVEL),
-                            "entity": self.region_text(region, IDENTITY)}  # type: ignore[typeddict-item]
-        value = self.region_text(region, VALUE)
-        if value is not None:
-            mention["value"] = value
-        return mention
+        return {"id": region.id, **span, "type": region.label, "level": self.choice(region, LEVEL),  # type: ignore
+                "entity": self.region_text(region, IDENTITY), "value": self.region_text(region, VALUE)}
 
     def event(self, region: _Region, span: dict) -> Event:
         self.check_applicable(region, EVENT_ATTRIBUTES, (IDENTITY,))
