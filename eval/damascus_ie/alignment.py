@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from damascus_ie.metrics import entities
+from damascus_ie.metrics import attributions, entities
 from damascus_ie.records import Document, index_by_id
 
 Record = dict[str, Any]
@@ -65,12 +65,21 @@ def _mention_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str
             [pred_status[id(m)] for m in pred.get("mentions") or []])
 
 
+def _attribution_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str]]:
+    """The harness's cue pairing (metrics.attributions.pair_cues): equal cues, then overlapping ones."""
+    gold_table = attributions.attribution_table([gold])
+    pred_table = attributions.attribution_table([{"mentions": pred.get("mentions") or [],
+                                                  "attributions": pred.get("attributions") or []}])
+    gold_status, pred_status = ["fn"] * len(gold_table), ["fp"] * len(pred_table)
+    for gi, pi in zip(*(a.tolist() for a in attributions.pair_cues(gold_table, pred_table)), strict=True):
+        equal = (gold_table.cue_start[gi], gold_table.cue_end[gi]) == (pred_table.cue_start[pi], pred_table.cue_end[pi])
+        status = ("tp" if gold_table.type[gi] == pred_table.type[pi] else "wrong_type") if equal else "partial"
+        gold_status[gi] = pred_status[pi] = status
+    return gold_status, pred_status
+
+
 def _span(record: Record, key: str) -> tuple[int, int]:
     return record[key]["start"], record[key]["end"]
-
-
-def _overlap(key: str) -> Callable[[Record, Record], bool]:
-    return lambda g, p: g[key]["start"] < p[key]["end"] and p[key]["start"] < g[key]["end"]
 
 
 def _names(doc: Record) -> dict[str, str]:
@@ -98,18 +107,22 @@ def _spans(record: Record) -> tuple[tuple[int, int], ...]:
     return ((record["start"], record["end"]),)
 
 
-def _by_key(key: str, kind: str) -> Callable[[Document, Record], tuple[list[str], list[str]]]:
-    layer = "events" if key == "trigger" else "attributions"
-    return lambda gold, pred: _statuses(gold[layer], pred.get(layer) or [],
-                                        lambda g, p: _span(g, key) == _span(p, key), _overlap(key),
-                                        lambda g, p: g.get(kind) == p.get(kind))
+def _event_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str]]:
+    """Triggers as the harness matches them (TextEE): equal offsets, with the type for classification."""
+    def same(g: Record, p: Record) -> bool:
+        return _span(g, "trigger") == _span(p, "trigger")
+
+    def overlaps(g: Record, p: Record) -> bool:
+        return g["trigger"]["start"] < p["trigger"]["end"] and p["trigger"]["start"] < g["trigger"]["end"]
+
+    return _statuses(gold["events"], pred.get("events") or [], same, overlaps, lambda g, p: g["type"] == p["type"])
 
 
 LAYER_RULES: dict[str, tuple[Callable[[Document, Record], tuple[list[str], list[str]]],
                              Callable[[Record, dict[str, str]], str]]] = {
     "mentions": (_mention_statuses, _mention_detail),
-    "events": (_by_key("trigger", "type"), _event_detail),
-    "attributions": (_by_key("cue", "type"), _attribution_detail),
+    "events": (_event_statuses, _event_detail),
+    "attributions": (_attribution_statuses, _attribution_detail),
 }
 
 

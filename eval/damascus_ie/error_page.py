@@ -25,6 +25,7 @@ from typing import Any
 from damascus_ie.alignment import Aligned, align_document
 from damascus_ie.io import atomic_write_text
 from damascus_ie.records import LAYERS, Document, index_by_id
+from damascus_ie.report import LAYER_HEADLINE, layer_name
 
 STATUS_LABELS: dict[str, str] = {"tp": "true positive", "wrong_type": "wrong type", "partial": "wrong boundary",
                                  "fn": "false negative", "fp": "false positive"}
@@ -127,13 +128,18 @@ def summary_counts(alignments: Iterable[Aligned]) -> dict[str, dict[str, int]]:
     return {layer: {status: counts[layer][status] for status in STATUS_LABELS} for layer in LAYERS}
 
 
-def _summary_table(counts: dict[str, dict[str, int]]) -> str:
+def _summary_table(counts: dict[str, dict[str, int]], report: Any | None) -> str:
+    """Status counts per layer, next to the layer's headline F1 from the JSON report they reproduce."""
     head = "".join(f'<th class="st-{s}">{label}</th>' for s, label in STATUS_LABELS.items())
-    rows = "".join(
-        f'<tr><th>{layer}</th>' + "".join(f'<td data-layer="{layer}" data-status="{s}">{n}</td>'
-                                           for s, n in by_status.items()) + "</tr>"
-        for layer, by_status in counts.items())
-    return f'<table id="summary"><tr><th>layer</th>{head}</tr>{rows}</table>'
+    rows = []
+    for layer, by_status in counts.items():
+        cells = "".join(f'<td data-layer="{layer}" data-status="{s}">{n}</td>' for s, n in by_status.items())
+        if report is not None:
+            name = LAYER_HEADLINE[layer_name(layer)]
+            cells += f'<td data-layer="{layer}" data-metric="{name}">{name} = {report.headline[name]:.3f}</td>'
+        rows.append(f"<tr><th>{layer}</th>{cells}</tr>")
+    extra = "<th>report</th>" if report is not None else ""
+    return f'<table id="summary"><tr><th>layer</th>{head}{extra}</tr>{"".join(rows)}</table>'
 
 
 def _filters(kinds: list[str]) -> str:
@@ -172,7 +178,9 @@ document.querySelectorAll('#filters input, #filters select').forEach(e=>e.addEve
 """
 
 
-def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]], version: str = "") -> str:
+def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]], report: Any | None = None) -> str:
+    """The page; `report` (the harness's Report for these predictions) adds its headline F1 per layer."""
+    version = (report.dataset_version if report is not None else None) or "(custom gold)"
     by_id = {p["id"]: p for p in predictions}
     pairs = [(doc, by_id.get(doc["id"], {"id": doc["id"]})) for doc in gold]
     alignments = [align_document(doc, prediction) for doc, prediction in pairs]
@@ -187,7 +195,7 @@ def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]
 <body data-extractor="{html.escape(name)}" data-counts="{data}">
 <h1>Error analysis: {html.escape(name)}</h1>
 <p>Dataset {html.escape(version)}. Gold on the left, predictions on the right; hover a highlight for details.</p>
-{_summary_table(counts)}
+{_summary_table(counts, report)}
 {_filters(kinds)}
 {sections}
 <script>{SCRIPT}</script>
@@ -196,5 +204,5 @@ def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]
 
 
 def write_error_page(path: Path, name: str, gold: list[Document], predictions: list[dict[str, Any]],
-                     version: str = "") -> None:
-    atomic_write_text(path, error_page(name, gold, predictions, version))
+                     report: Any | None = None) -> None:
+    atomic_write_text(path, error_page(name, gold, predictions, report))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.io import seed_texts
+from damascus_ie.io import load_gold
 from damascus_ie.records import Document
 from damascus_ie.versioning import publish_new_version
 
@@ -32,11 +32,11 @@ def mention(text: str, mid: str, needle: str, kind: str, level: str, entity: str
 
 
 def fixture_documents(root: Path) -> list[Document]:
-    texts = seed_texts(root)
-    one, two = texts[FIRST], texts[SECOND]
+    shipped = {doc["id"]: doc for doc in load_gold(root)[1]}  # text and boilerplate only; the layers are ours
+    one, two = shipped[FIRST]["text"], shipped[SECOND]["text"]
     attributes = {"polarity": "POSITIVE", "modality": "ASSERTED", "tense": "PAST", "genericity": "SPECIFIC"}
     first = {
-        "id": FIRST, "text": one, "boilerplate": [],
+        "id": FIRST, "text": one, "boilerplate": shipped[FIRST]["boilerplate"],
         "mentions": [mention(one, "m1", "Syrian", "NORP", "NAM", "syria"),
                      mention(one, "m2", "Syrian rebel forces", "ORG", "NOM", "rebels"),
                      mention(one, "m3", "Damascus", "GPE", "NAM", "damascus"),
@@ -50,7 +50,7 @@ def fixture_documents(root: Path) -> list[Document]:
                           "parent": None, "statement": "damascus-has-fallen"}],
     }
     second = {
-        "id": SECOND, "text": two, "boilerplate": [],
+        "id": SECOND, "text": two, "boilerplate": shipped[SECOND]["boilerplate"],
         "mentions": [mention(two, "m1", "Syrian", "NORP", "NAM", "syria"),
                      mention(two, "m2", "Damascus", "GPE", "NAM", "damascus"),
                      mention(two, "m3", "CNN", "ORG", "NAM", "cnn"),

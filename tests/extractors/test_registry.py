@@ -103,7 +103,7 @@ def test_command_failures_name_command_document_and_reason(tmp_path: Path, body:
 
 
 def test_command_timeout_is_reported() -> None:
-    with pytest.raises(InvalidInput, match="timed out after 0.3 s"):
+    with pytest.raises(InvalidInput, match=r"timed out after 0\.3 s"):
         CommandExtractor("sleep 5", timeout=0.3).extract(DOC)
 
 
