@@ -34,6 +34,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Aligned:
+    document: str
     items: list[Item]
 
 
@@ -135,4 +136,4 @@ def align_document(gold: Document, pred: Record) -> Aligned:
             for record, status in zip(doc.get(layer) or [], statuses, strict=True):
                 items.append(Item(side, layer, str(record.get("id")), str(record.get("type") or "?"), status,
                                   _spans(record), detail(record, names), record))
-    return Aligned(items)
+    return Aligned(gold["id"], items)

@@ -5,7 +5,8 @@ highlighted by how the extractor did on them (true positive, wrong type, wrong
 boundary, false negative), and the same text with the predictions highlighted
 (true positive, wrong type, wrong boundary, false positive). Events list their
 arguments, attributions their source, cue and content. Filters by layer, type
-and status are inline JavaScript; styles are inline CSS; nothing is fetched.
+and status are inline JavaScript (also settable from the URL: `#layer=events&
+status=fn,fp&type=GPE`); styles are inline CSS; nothing is fetched.
 
 Statuses come from the harness's own alignments (`damascus_ie.alignment`), so
 the totals the page shows are the counts in the extractor's JSON report.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from damascus_ie.alignment import Aligned, align_document
+from damascus_ie.alignment import Aligned, Item, align_document
 from damascus_ie.io import atomic_write_text
 from damascus_ie.records import LAYERS, Document, index_by_id
 from damascus_ie.report import LAYER_HEADLINE, layer_name
@@ -68,12 +69,17 @@ def _open(mark: Mark) -> str:
             f'data-type="{html.escape(mark.kind)}" data-status="{mark.status}" title="{html.escape(mark.title)}">')
 
 
+def _key(aligned: Aligned, item: Item) -> str:
+    """Unique on the page: record ids repeat across documents and sides."""
+    return f"{aligned.document}:{item.side}:{item.layer}:{item.record_id}"
+
+
 def _marks(aligned: Aligned, side: str) -> list[Mark]:
     marks = []
     for item in aligned.items:
         if item.side == side:
             for start, end in item.spans:
-                marks.append(Mark(f"{side}:{item.layer}:{item.record_id}", start, end, item.layer, item.kind,
+                marks.append(Mark(_key(aligned, item), start, end, item.layer, item.kind,
                                   item.status, f"{item.kind} · {STATUS_LABELS[item.status]} · {item.detail}"))
     return marks
 
@@ -92,7 +98,7 @@ def _rows(aligned: Aligned, layer: str, text: str, mentions: dict[str, dict[str,
                      " … ".join(text[s["start"]:s["end"]] for s in record["content"])]
         body = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
         rows.append(f'<tr data-layer="{layer}" data-type="{html.escape(item.kind)}" data-status="{item.status}" '
-                    f'data-id="{item.side}:{layer}:{html.escape(item.record_id)}"><td>{item.side}</td>'
+                    f'data-id="{html.escape(_key(aligned, item))}"><td>{item.side}</td>'
                     f'<td class="st-{item.status}">{STATUS_LABELS[item.status]}</td>'
                     f"<td>{html.escape(item.kind)}</td>{body}</tr>")
     return "".join(rows)
@@ -174,7 +180,18 @@ function applyFilters(){
     e.classList.toggle('off',!on);
   });
 }
+function filtersFromHash(){  // e.g. #layer=events&status=fn,fp&type=GPE: a filtered view one can link to
+  const wanted=new URLSearchParams(location.hash.slice(1));
+  for(const [name,selector] of [['layer','.f-layer'],['status','.f-status']]){
+    if(wanted.has(name)){const keep=wanted.get(name).split(',');
+      document.querySelectorAll(selector).forEach(e=>{e.checked=keep.includes(e.value);});}
+  }
+  if(wanted.has('type')){document.getElementById('f-type').value=wanted.get('type');}
+  applyFilters();
+}
 document.querySelectorAll('#filters input, #filters select').forEach(e=>e.addEventListener('change',applyFilters));
+window.addEventListener('hashchange',filtersFromHash);
+filtersFromHash();
 """
 
 
