@@ -197,3 +197,26 @@ def test_interrupted_pull_or_review_leaves_the_dataset_untouched(
     with pytest.raises(KeyboardInterrupt):
         cli.main(["labelstudio", "review"])
     assert tree_bytes(repo_copy, "annotations", "dataset", "out") == after_pull
+
+
+def test_correction_mode_pushes_an_extractors_predictions(ls: LabelStudio, ls_env: None, title: str,
+                                                          repo_copy: Path) -> None:
+    from damascus_ie.extractors.base import input_view
+    from damascus_ie.extractors.registry import resolve
+    from damascus_ie.labelstudio.push import with_record_ids
+
+    _, gold = load_gold(repo_copy)
+    extractor = resolve("rules", gold=gold)
+    expected = {d["id"]: document_to_results(with_record_ids({**extractor.extract(input_view(d)), "text": d["text"]}))
+                for d in gold}
+    assert cli.main(["labelstudio", "push", "--project", title, "--from-extractor", "rules"]) == 0
+    assert cli.main(["labelstudio", "push", "--project", title, "--from-extractor", "rules"]) == 0
+    assert cli.main(["labelstudio", "push", "--project", title]) == 0  # review mode adds the gold alongside
+
+    tasks = list(ls.tasks.list(project=find_project(ls, title).id))
+    assert sorted(t.data["doc_id"] for t in tasks) == sorted(expected)
+    for task in tasks:
+        versions = {p.model_version: p.result for p in ls.predictions.list(task=task.id)}
+        assert sorted(versions) == sorted(["extractor-rules", f"gold-{load_gold(repo_copy)[0]}"])
+        assert versions["extractor-rules"] == expected[task.data["doc_id"]]
+        assert any(item.get("from_name") == "mention" for item in versions["extractor-rules"])

@@ -11,7 +11,7 @@ from pathlib import Path
 from damascus_ie.io import load_gold, seed_texts
 from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, annotator_names, connect, export_tasks
 from damascus_ie.labelstudio.pull import PULL_FILE, convert_export, read_pull, write_pull
-from damascus_ie.labelstudio.server import DATABASE, DEFAULT_USERNAME, Credentials, start_server
+from damascus_ie.labelstudio.server import DATABASE, DEFAULT_USERNAME, LOG_NAME, Credentials, start_server
 from damascus_ie.paths import repo_root
 from damascus_ie.problems import InvalidInput, Problem
 
@@ -38,7 +38,8 @@ def serve(args: argparse.Namespace) -> int:
     server = start_server(data_dir, credentials, port=args.port)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        print(f"\nLabel Studio is running at {server.url}\n  log in as {credentials.username}")
+        print(f"\nLabel Studio is running at {server.url} (PID {server.pid}, log {data_dir / LOG_NAME})\n"
+              f"  log in as {credentials.username}")
         if first_start:
             print(f"  password: {credentials.password}\n  API key:  {credentials.token}\n"
                   "  (shown once, stored nowhere by damascus-ie; the API key is also under Account & Settings)")

@@ -110,6 +110,17 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 15.0) -> None
     process.wait()
     with contextlib.suppress(ProcessLookupError):  # children left in the group after the leader exited
         os.killpg(process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while _group_exists(process.pid) and time.monotonic() < deadline:  # orphans linger until init reaps them
+        time.sleep(0.05)
+
+
+def _group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _log_tail(log: Path, lines: int = 25) -> str:
