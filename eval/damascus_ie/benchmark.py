@@ -96,8 +96,8 @@ def run_benchmark(names: list[str], root: Path | None = None, progress: bool = T
     for name in names:
         extractor = resolve(name, gold=gold)
         predictions, seconds = run_extractor(extractor, gold, progress)
-        report = score(predictions, gold, extractor=extractor.name,
-                       settings={**extractor.settings, "dataset_version": version})
+        report = score(predictions, gold, extractor=extractor.name, settings=extractor.settings)
+        report.dataset_version = version  # the gold came as documents; say which published version they were
         runs.append(Run(extractor, predictions, seconds, report))
     return version, gold, runs
 

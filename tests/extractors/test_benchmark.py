@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from damascus_ie.benchmark import run_benchmark
+from damascus_ie.io import load_gold
 from damascus_ie.report import LAYER_HEADLINE
 
 # Finds the text's first word with POSIX shell tools and predicts it as a NORP name: on the fixture gold
@@ -57,6 +58,7 @@ def test_benchmark_writes_the_leaderboard_reports_plots_and_pages(bench_repo: Pa
     [shell_report_path] = (output / "reports").glob("cmd-*first_word.sh.json")
     shell_report = json.loads(shell_report_path.read_text(encoding="utf-8"))
     assert shell_report["extractor"] == f"cmd:{script}"
+    assert shell_report["dataset_version"] == load_gold(bench_repo)[0]
     assert shell_report["settings"]["command"] == str(script)
     assert shell_report["metrics"]["entities"]["overall"]["strict"]["correct"] == 2
     for name in ("per_type_f1_mentions.png", "per_type_f1_events.png", "confusion_rules.png", "confusion_oracle.png"):

@@ -58,11 +58,10 @@ def quote_kind(text: str, spans: list[Span]) -> str:
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrinks [start, end) past white space, so a span never starts or ends on it (spec section 0)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    segment = text[start:end]
+    kept = segment.lstrip()
+    start += len(segment) - len(kept)
+    return start, start + len(kept.rstrip())
 
 
 @dataclass
