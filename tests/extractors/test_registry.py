@@ -46,15 +46,24 @@ def _plugin_module(path: Path) -> None:
             def extract(self, document):
                 return {"id": document["id"], "mentions": [], "events": [], "attributions": []}
         INSTANCE = Upper()
+        class Plain:
+            name = "plain"
+            settings = {}
+            def extract(self, document):
+                return {"id": document["id"]}
+        def make():
+            return Plain()
         NOT_AN_EXTRACTOR = object()
     """), encoding="utf-8")
 
 
-def test_module_attribute_accepts_a_class_or_an_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_module_attribute_accepts_a_class_a_factory_or_an_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _plugin_module(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     assert resolve("my_plugin:Upper").settings == {"case": "upper"}
     assert resolve("my_plugin:INSTANCE").extract(DOC)["id"] == "d1"
+    assert resolve("my_plugin:Plain").extract(DOC) == {"id": "d1"}  # class attributes alone do not make an instance
+    assert resolve("my_plugin:make").name == "plain"
     with pytest.raises(InvalidInput, match="not an extractor"):
         resolve("my_plugin:NOT_AN_EXTRACTOR")
     with pytest.raises(InvalidInput, match="no attribute"):

@@ -102,7 +102,7 @@ def _checked_record(record: Any, doc_id: str, where: str) -> Prediction:
 
 def _instantiate(target: Any, spec: str, gold: list[Document] | None) -> Extractor:
     """An instance is used as is; a class or factory is called, with the gold if it asks for it (the oracle)."""
-    if callable(target) and not isinstance(target, Extractor):
+    if inspect.isclass(target) or (callable(target) and not isinstance(target, Extractor)):
         wants_gold = "gold" in inspect.signature(target).parameters
         target = target(gold=gold) if wants_gold else target()
     if not isinstance(target, Extractor):
