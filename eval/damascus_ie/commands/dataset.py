@@ -84,6 +84,13 @@ def _bump(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agreement(args: argparse.Namespace) -> int:
+    from damascus_ie.agreement import agreement_section
+
+    print(agreement_section(_root(args)))
+    return 0
+
+
 def _release(args: argparse.Namespace) -> int:
     from damascus_ie.release import release
 
@@ -108,6 +115,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bump_parser = add("bump", _bump, "record the current gold as a new version (CHANGELOG entry, rebuild, verify)")
     bump_parser.add_argument("level", choices=("major", "minor", "patch"))
     bump_parser.add_argument("-m", "--message", action="append", required=True, help="a change (repeatable)")
+    add("agreement", _agreement, "inter-annotator agreement between the kept passes in dataset/annotator_passes/")
     release = add("release", _release, "tag a verified version vX.Y.Z, optionally push it to the Hugging Face Hub")
     release.add_argument("version")
     release.add_argument("--push-to-hub", metavar="ORG/NAME", help="upload dataset/ and tag it on the Hub (HF_TOKEN)")
