@@ -64,8 +64,9 @@ def ls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     mp = pytest.MonkeyPatch()
     mp.setattr(ls_server_module.subprocess, "Popen", _recording_popen(ls_server_module.subprocess.Popen))
     try:
-        cache = Path(request.config.cache.mkdir("labelstudio-template"))
-        template = migrate_template(cache / _template_key(), CREDENTIALS)
+        cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider: migrate into tmp
+        templates = Path(cache.mkdir("labelstudio-template")) if cache else tmp_path_factory.mktemp("ls-template")
+        template = migrate_template(templates / _template_key(), CREDENTIALS)
         server = start_server(tmp_path_factory.mktemp("ls-data"), CREDENTIALS, template=template)
     finally:
         mp.undo()
