@@ -42,22 +42,31 @@ def read_json(path: Path) -> Any:
         raise InvalidInput([Problem(str(path), None, None, None, f"malformed JSON: {error}", line)]) from None
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, value) per non-blank line; all malformed lines reported together."""
-    problems: list[Problem] = []
+def parse_jsonl(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
+    """(line, value) per non-blank line and a problem per malformed line, so a lenient caller can go on."""
     rows: list[tuple[int, Any]] = []
+    problems: list[Problem] = []
     try:
         handle = path.open(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         raise InvalidInput([Problem(str(path), None, None, None, "file not found")]) from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((number, json.loads(line)))
-            except json.JSONDecodeError as error:
-                problems.append(Problem(str(path), None, None, None, f"malformed JSON: {error.msg}", number))
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append((number, json.loads(line)))
+                except json.JSONDecodeError as error:
+                    problems.append(Problem(str(path), None, None, None, f"malformed JSON: {error.msg}", number))
+        except UnicodeDecodeError as error:
+            raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8: {error}")]) from None
+    return rows, problems
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, value) per non-blank line; all malformed lines reported together."""
+    rows, problems = parse_jsonl(path)
     if problems:
         raise InvalidInput(problems)
     yield from rows
