@@ -68,12 +68,14 @@ def check_record(record: Any, file: str, line: int | None, gold_texts: dict[str,
         return [Problem(file, None, None, "id", "document id missing or not a string", line)]
     if doc_id not in gold_texts:
         return [Problem(file, doc_id, None, "id", "unknown document id: not in the gold", line)]
+    problems = []
     if doc_id in seen:
-        return [Problem(file, doc_id, None, "id", "duplicate document: this id was given on an earlier line", line)]
+        problems.append(Problem(file, doc_id, None, "id", "duplicate document: this id was given on an earlier line",
+                                line))
     seen.add(doc_id)
     if "text" in record and record["text"] != gold_texts[doc_id]:
-        return [Problem(file, doc_id, None, "text", "does not match the gold text of this document", line)]
-    return validate_document({**record, "text": gold_texts[doc_id]}, file, taxonomy, gold=False, line=line)
+        return [*problems, Problem(file, doc_id, None, "text", "does not match the gold text of this document", line)]
+    return problems + validate_document({**record, "text": gold_texts[doc_id]}, file, taxonomy, gold=False, line=line)
 
 
 def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient: bool = False,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from damascus_ie.metrics.counts import Tally, accuracy_tally, tally
-from damascus_ie.metrics.matching import Pairs, maximum_matching, overlap_pairs, residual
+from damascus_ie.metrics.matching import Canonical, Pairs, maximum_matching, overlap_pairs, residual
 from damascus_ie.metrics.positions import OffsetIndex
 from damascus_ie.taxonomy import Taxonomy, load_taxonomy
 
@@ -75,14 +75,40 @@ def attribution_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) ->
     return AttributionTable(*(table[:, i] for i in range(6)), *(spans[:, i] for i in range(3)), records=records)
 
 
-def pair_cues(gold: AttributionTable, pred: AttributionTable) -> Pairs:
+def canonical_order(table: AttributionTable, mentions: MentionSide) -> Canonical:
+    """Sort keys by content (document, cue, type, source span, content extent) for order-free tie-breaking."""
+    first = np.full(len(table), -1, dtype=np.int64)
+    last = np.full(len(table), -1, dtype=np.int64)
+    if table.content_row.size:
+        first[:] = np.iinfo(np.int64).max
+        np.minimum.at(first, table.content_row, table.content_start)
+        np.maximum.at(last, table.content_row, table.content_end)
+    source_start, source_end = gather(mentions.start, table.source), gather(mentions.end, table.source)
+
+    def keys(rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (last[rows], first[rows], source_end[rows], source_start[rows], table.type[rows], table.cue_end[rows],
+                table.cue_start[rows], table.doc[rows])
+
+    return keys
+
+
+def pair_cues(gold: AttributionTable, pred: AttributionTable, gold_order: Canonical | None = None,
+              pred_order: Canonical | None = None) -> Pairs:
     """Equal cues first, then a maximum matching of the remaining overlapping cues."""
     candidates = overlap_pairs(gold.doc, gold.cue_start, gold.cue_end, pred.doc, pred.cue_start, pred.cue_end)
     gi, pi = candidates
     equal = (gold.cue_start[gi] == pred.cue_start[pi]) & (gold.cue_end[gi] == pred.cue_end[pi])
-    first = maximum_matching(gi[equal], pi[equal])
-    second = maximum_matching(*residual(*candidates, *first, len(gold), len(pred)))
+    first = maximum_matching(gi[equal], pi[equal], gold_order, pred_order)
+    second = maximum_matching(*residual(*candidates, *first, len(gold), len(pred)), gold_order, pred_order)
     return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+
+
+def gather(values: np.ndarray, rows: np.ndarray, fill: int = NONE) -> np.ndarray:
+    """values[rows], with `fill` where a row is -1 (no record); safe on empty tables."""
+    out = np.full(rows.shape, fill, dtype=np.int64)
+    present = rows >= 0
+    out[present] = values[rows[present]]
+    return out
 
 
 def _shared_tokens(tokens: OffsetIndex, doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
@@ -96,7 +122,7 @@ class MentionSide:
 
     start: np.ndarray
     end: np.ndarray
-    entity: np.ndarray  # gold entity code per row (predictions: of the aligned gold mention), -1 for none
+    entity: np.ndarray  # identity code per row (see entity_codes); predictions: their aligned gold mention's
 
 
 def _content_pairs(gold: AttributionTable, pred: AttributionTable, pairs: Pairs) -> tuple[np.ndarray, ...]:
@@ -128,7 +154,7 @@ def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_men
                         pred_mentions: MentionSide, tokens: OffsetIndex, gold_units: np.ndarray,
                         pred_units: np.ndarray, n_units: int) -> dict[str, Tally]:
     """Every attribution score as a tally; units give each gold/pred attribution's sentence (its cue's)."""
-    gi, pi = pair_cues(gold, pred)
+    gi, pi = pair_cues(gold, pred, canonical_order(gold, gold_mentions), canonical_order(pred, pred_mentions))
     pair_units = gold_units[gi]
     doc = gold.doc[gi]
     out: dict[str, Tally] = {}
@@ -152,18 +178,16 @@ def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_men
 
     g_src, p_src = gold.source[gi], pred.source[pi]
     both = (g_src >= 0) & (p_src >= 0)
-    gs, ps = np.maximum(g_src, 0), np.maximum(p_src, 0)
-    same_source_span = both & (gold_mentions.start[gs] == pred_mentions.start[ps]) & (
-        gold_mentions.end[gs] == pred_mentions.end[ps])
+    g_start, g_end = gather(gold_mentions.start, g_src), gather(gold_mentions.end, g_src)
+    p_start, p_end = gather(pred_mentions.start, p_src), gather(pred_mentions.end, p_src)
+    same_source_span = both & (g_start == p_start) & (g_end == p_end)
     out["source.exact"] = prf(same_source_span, gold.source >= 0, pred.source >= 0)
-    g_rows, p_rows = np.maximum(gold.source, 0), np.maximum(pred.source, 0)
     out["source.token"] = token_prf(
-        np.where(both, _shared_tokens(tokens, doc, gold_mentions.start[gs], gold_mentions.end[gs],
-                                      pred_mentions.start[ps], pred_mentions.end[ps]), 0),
-        pair_units,
-        np.where(gold.source >= 0, tokens.count(gold.doc, gold_mentions.start[g_rows], gold_mentions.end[g_rows]), 0),
-        np.where(pred.source >= 0, tokens.count(pred.doc, pred_mentions.start[p_rows], pred_mentions.end[p_rows]), 0))
-    same_entity = both & (pred_mentions.entity[ps] >= 0) & (gold_mentions.entity[gs] == pred_mentions.entity[ps])
+        np.where(both, _shared_tokens(tokens, doc, g_start, g_end, p_start, p_end), 0), pair_units,
+        tokens.count(gold.doc, gather(gold_mentions.start, gold.source), gather(gold_mentions.end, gold.source)),
+        tokens.count(pred.doc, gather(pred_mentions.start, pred.source), gather(pred_mentions.end, pred.source)))
+    g_entity, p_entity = gather(gold_mentions.entity, g_src), gather(pred_mentions.entity, p_src)
+    same_entity = both & (p_entity != NONE) & (g_entity == p_entity)
     out["source.entity"] = prf(same_entity, gold.source >= 0, pred.source >= 0)
 
     pair, g_span, p_span = _content_pairs(gold, pred, (gi, pi))
@@ -207,11 +231,11 @@ def _parents_agree(gold: AttributionTable, pred: AttributionTable, gi: np.ndarra
 
 
 def entity_codes(gold_entities: Sequence[str | None], pred_to_gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gold entity code per gold mention row, and per predicted row through its aligned gold mention."""
-    codes: dict[str, int] = {}
-    gold_codes = np.array([NONE if e is None else codes.setdefault(e, len(codes)) for e in gold_entities],
-                          dtype=np.int64)
-    pred_codes = np.where(pred_to_gold >= 0, gold_codes[np.maximum(pred_to_gold, 0)] if gold_codes.size else NONE,
-                          NONE)
-    return gold_codes, pred_codes.astype(np.int64)
+    """Identity code per gold mention row, and per predicted row through its aligned gold mention (-1: none).
 
+    Codes are >= 0 for an entity id; a gold mention without one (TIME) stands for itself (-2 - row).
+    """
+    codes: dict[str, int] = {}
+    gold_codes = np.array([-2 - row if e is None else codes.setdefault(e, len(codes))
+                           for row, e in enumerate(gold_entities)], dtype=np.int64)
+    return gold_codes, gather(gold_codes, pred_to_gold)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -40,7 +41,7 @@ SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
 COUNT_NAMES: tuple[str, ...] = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 
 
-@dataclass(frozen=True)
+@dataclass
 class MentionTable:
     """Column arrays of every mention of a corpus; row order = document order, then record order."""
 
@@ -48,34 +49,44 @@ class MentionTable:
     start: np.ndarray
     end: np.ndarray
     type: np.ndarray
-    level: np.ndarray
     records: list[dict]
+    taxonomy: Taxonomy
 
     def __len__(self) -> int:
         return int(self.start.size)
+
+    def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Sort keys by content (document, span, type, identity id) for order-free tie-breaking; np.lexsort order."""
+        identity = np.unique([str(self.records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1]
+        return (identity.reshape(-1), self.type[rows], self.end[rows], self.start[rows], self.doc[rows])
+
+    @cached_property
+    def level(self) -> np.ndarray:
+        """Mention level codes (-1 where a prediction has none), read only when per-level scores are asked for."""
+        level_code = {t: i for i, t in enumerate(self.taxonomy.mention_levels)}
+        return np.fromiter(map(level_code.get, map(dict.get, self.records, repeat("level")), repeat(-1)), np.int64,
+                           len(self.records))
+
+
+_ROW = np.dtype([("start", np.int64), ("end", np.int64), ("type", np.int64)])
 
 
 def mention_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> MentionTable:
     """Flattens the `mentions` of aligned documents (doc index = position in `docs`).
 
-    Only C-level iterators (map, itemgetter, chain) touch the records: this is the one pass
-    over Python objects, and it dominates the cost of scoring millions of mentions.
+    One pass of C-level iterators (map, itemgetter, zip) reads the fields of a record while it is
+    in cache: touching millions of dicts is what scoring large files costs, so it is done once.
     """
     taxonomy = taxonomy or load_taxonomy()
     per_doc = [d.get("mentions") or () for d in docs]
     records = list(chain.from_iterable(per_doc))
-    n = len(records)
     type_code = {t: i for i, t in enumerate(taxonomy.entity_types)}
-    level_code = {t: i for i, t in enumerate(taxonomy.mention_levels)}
-    bounds = np.fromiter(chain.from_iterable(map(itemgetter("start", "end"), records)), np.int64, 2 * n).reshape(n, 2)
+    columns = zip(map(itemgetter("start"), records), map(itemgetter("end"), records),
+                  map(type_code.__getitem__, map(itemgetter("type"), records)), strict=True)
+    rows = np.fromiter(columns, _ROW, len(records))
     return MentionTable(
         doc=np.repeat(np.arange(len(docs), dtype=np.int64), np.fromiter(map(len, per_doc), np.int64, len(docs))),
-        start=bounds[:, 0].copy(),
-        end=bounds[:, 1].copy(),
-        type=np.fromiter(map(type_code.__getitem__, map(itemgetter("type"), records)), np.int64, n),
-        level=np.fromiter(map(level_code.get, map(dict.get, records, repeat("level")), repeat(-1)), np.int64, n),
-        records=records,
-    )
+        **{name: np.ascontiguousarray(rows[name]) for name in _ROW.names}, records=records, taxonomy=taxonomy)
 
 
 @dataclass(frozen=True)
@@ -102,12 +113,13 @@ def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
     same_type_mask = gold.type[gi] == pred.type[pi]
     same_type = (gi[same_type_mask], pi[same_type_mask])
     strict_mask = same_bounds & same_type_mask
-    strict = maximum_matching(gi[strict_mask], pi[strict_mask])
-    exact = maximum_matching(gi[same_bounds], pi[same_bounds])
-    typed = maximum_matching(*same_type)
+    order = (gold.canonical, pred.canonical)
+    strict = maximum_matching(gi[strict_mask], pi[strict_mask], *order)
+    exact = maximum_matching(gi[same_bounds], pi[same_bounds], *order)
+    typed = maximum_matching(*same_type, *order)
 
     def rest(chosen: Pairs, candidates: Pairs = overlap) -> Pairs:
-        return maximum_matching(*residual(*candidates, *chosen, n_gold, n_pred))
+        return maximum_matching(*residual(*candidates, *chosen, n_gold, n_pred), *order)
 
     exact_rest = rest(exact)
     return EntityMatching(
@@ -135,7 +147,7 @@ def _with_scores(counts: dict[str, float]) -> dict[str, float]:
 
 
 def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatching,
-                  taxonomy: Taxonomy | None = None) -> dict:
+                  taxonomy: Taxonomy | None = None, per_level: bool = True) -> dict:
     """Counts and P/R/F1 per scheme: micro overall, per type, macro over types, and per mention level (strict)."""
     taxonomy = taxonomy or load_taxonomy()
     n_types = len(taxonomy.entity_types)
@@ -168,8 +180,10 @@ def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatchi
                 per_type.setdefault(name, {})[scheme] = _with_scores(row)
         f1s = [per_type[name][scheme]["f1"] for code, name in enumerate(taxonomy.entity_types) if present[code]]
         macro[scheme] = {"f1": float(np.mean(f1s)) if f1s else 1.0}
-    return {"overall": overall, "macro": macro, "per_type": per_type,
-            "per_level": _per_level(gold, pred, matching.correct["strict"], taxonomy)}
+    out = {"overall": overall, "macro": macro, "per_type": per_type}
+    if per_level:
+        out["per_level"] = _per_level(gold, pred, matching.correct["strict"], taxonomy)
+    return out
 
 
 def _per_level(gold: MentionTable, pred: MentionTable, correct: Pairs, taxonomy: Taxonomy) -> dict:
@@ -219,7 +233,8 @@ def head_pairs(gold: MentionTable, pred: MentionTable, texts: Sequence[str]) -> 
     """One-to-one pairs with the same head token and the same type."""
     g_start, g_end = head_spans(gold, texts)
     p_start, p_end = head_spans(pred, texts)
-    return equal_pairs(*joint_keys((gold.doc, g_start, g_end, gold.type), (pred.doc, p_start, p_end, pred.type)))
+    return equal_pairs(*joint_keys((gold.doc, g_start, g_end, gold.type), (pred.doc, p_start, p_end, pred.type)),
+                       gold.canonical, pred.canonical)
 
 
 def head_tally(gold: MentionTable, pred: MentionTable, pairs: Pairs, gold_units: np.ndarray,
@@ -228,10 +243,11 @@ def head_tally(gold: MentionTable, pred: MentionTable, pairs: Pairs, gold_units:
     return tally(n_units, credit, (pred_units, None), credit, (gold_units, None))
 
 
-def evaluate(gold_docs: Sequence[dict], pred_docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> dict:
-    """All four schemes, per type, macro and per level, from aligned document lists (the benchmarked path)."""
+def evaluate(gold_docs: Sequence[dict], pred_docs: Sequence[dict], taxonomy: Taxonomy | None = None,
+             per_level: bool = True) -> dict:
+    """All four schemes, per type and macro (and per level), from aligned document lists (the benchmarked path)."""
     gold, pred = mention_table(gold_docs, taxonomy), mention_table(pred_docs, taxonomy)
-    return scheme_counts(gold, pred, match(gold, pred), taxonomy)
+    return scheme_counts(gold, pred, match(gold, pred), taxonomy, per_level)
 
 
 Status = str  # "tp" | "fp" | "fn" | "wrong_type" | "partial"
@@ -246,15 +262,17 @@ def align(gold_doc: dict, pred_doc: dict, taxonomy: Taxonomy | None = None) -> l
     """
     gold, pred = mention_table([gold_doc], taxonomy), mention_table([pred_doc], taxonomy)
     n_gold, n_pred = len(gold), len(pred)
-    tp = equal_pairs(*joint_keys((gold.start, gold.end, gold.type), (pred.start, pred.end, pred.type)))
+    order = (gold.canonical, pred.canonical)
+    tp = equal_pairs(*joint_keys((gold.start, gold.end, gold.type), (pred.start, pred.end, pred.type)), *order)
     free_gold = np.setdiff1d(np.arange(n_gold), tp[0])
     free_pred = np.setdiff1d(np.arange(n_pred), tp[1])
     g, p = equal_pairs(*joint_keys((gold.start[free_gold], gold.end[free_gold]),
-                                   (pred.start[free_pred], pred.end[free_pred])))
+                                   (pred.start[free_pred], pred.end[free_pred])),
+                       lambda rows: gold.canonical(free_gold[rows]), lambda rows: pred.canonical(free_pred[rows]))
     wrong_type = (free_gold[g], free_pred[p])
     used = (np.concatenate([tp[0], wrong_type[0]]), np.concatenate([tp[1], wrong_type[1]]))
     overlap = overlap_pairs(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
-    partial = maximum_matching(*residual(*overlap, *used, n_gold, n_pred))
+    partial = maximum_matching(*residual(*overlap, *used, n_gold, n_pred), *order)
     rows: list[tuple[dict | None, dict | None, Status]] = []
     for pairs, status in ((tp, "tp"), (wrong_type, "wrong_type"), (partial, "partial")):
         rows += [(gold.records[g], pred.records[p], status) for g, p in zip(*(a.tolist() for a in pairs), strict=True)]

@@ -6,9 +6,9 @@
   argument classification         + role
   ..._attached variants           + the trigger's offsets (and type), so an argument counts only on its own trigger
 Argument offsets are those of the mention the argument points to. Attributes
-(polarity, modality, tense, genericity) are scored as accuracy over gold events
-whose trigger is classified correctly, against the first predicted event with
-the same trigger and type; a missing predicted attribute counts as wrong.
+(polarity, modality, tense, genericity) are scored as accuracy over the events
+paired by trigger classification (same trigger and type; among duplicates the
+pairing that agrees most); a missing predicted attribute counts as wrong.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from damascus_ie.metrics.counts import Tally, accuracy_tally, tally
+from damascus_ie.metrics.counts import Tally, tally
 from damascus_ie.metrics.matching import equal_pairs, joint_keys
 from damascus_ie.records import EVENT_ATTRIBUTES
 from damascus_ie.taxonomy import Taxonomy, load_taxonomy
@@ -41,6 +41,13 @@ class EventTable:
     arguments: dict[str, np.ndarray]
     identities: list[str | None]
     records: list[dict]
+
+    def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Sort keys by content (trigger, type, event id) for order-free tie-breaking; np.lexsort order."""
+        identity = np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1]
+        columns = self.events
+        return (identity.reshape(-1), columns["type"][rows], columns["end"][rows], columns["start"][rows],
+                columns["doc"][rows])
 
 
 def event_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> EventTable:
@@ -88,13 +95,17 @@ def _keys(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], columns: tup
     return joint_keys(tuple(gold[c] for c in columns), tuple(pred[c] for c in columns))
 
 
-def _lookup(sorted_keys: np.ndarray, rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each key: whether `sorted_keys` holds it, and (for those that do) the row stored with it."""
-    if sorted_keys.size == 0:
-        return np.zeros(keys.size, dtype=bool), np.zeros(0, dtype=np.int64)
-    position = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
-    found = sorted_keys[position] == keys
-    return found, rows[position[found]]
+def multiset_overlap(gold_key: np.ndarray, pred_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct gold key: its first gold row and min(#gold, #pred) with that key.
+
+    Events sharing a trigger and type are interchangeable, so attribute agreement is counted as the
+    overlap of the two multisets of (trigger, type, value): the best pairing, whatever the order.
+    """
+    gold_unique, gold_first, gold_count = np.unique(gold_key, return_index=True, return_counts=True)
+    pred_unique, pred_count = np.unique(pred_key, return_counts=True)
+    _, in_gold, in_pred = np.intersect1d(gold_unique, pred_unique, assume_unique=True, return_indices=True)
+    overlap = np.minimum(gold_count[in_gold], pred_count[in_pred])
+    return gold_first[in_gold], overlap
 
 
 def event_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarray], n_units: int) -> dict[str, Tally]:
@@ -104,13 +115,14 @@ def event_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarra
         table = "events" if task.startswith("trigger") else "arguments"
         gold_key, pred_key = _keys(getattr(gold, table), getattr(pred, table), columns)
         out[task] = set_tally(gold_key, pred_key, units[f"gold_{table}"], units[f"pred_{table}"], n_units)
-    gold_key, pred_key = _keys(gold.events, pred.events, TASKS["trigger_classification"])
-    pred_unique, pred_first = np.unique(pred_key, return_index=True)
-    matched, partner = _lookup(pred_unique, pred_first, gold_key)
-    matched_units = units["gold_events"][matched]
+    trigger = TASKS["trigger_classification"]
+    first, matched = multiset_overlap(*_keys(gold.events, pred.events, trigger))
+    gold_units = units["gold_events"]
     for attribute in EVENT_ATTRIBUTES:
-        correct = gold.events[attribute][matched] == pred.events[attribute][partner]
-        out[f"attributes.{attribute}"] = accuracy_tally(n_units, matched_units, correct, units["gold_events"])
+        first_a, correct = multiset_overlap(*_keys(gold.events, pred.events, (*trigger, attribute)))
+        out[f"attributes.{attribute}"] = tally(
+            n_units, (gold_units[first_a], correct.astype(float)), (gold_units[first], matched.astype(float)),
+            (gold_units[first_a], correct.astype(float)), (gold_units, None), kind="accuracy")
     return out
 
 
@@ -129,4 +141,5 @@ def per_type_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.nda
 
 def trigger_pairs(gold: EventTable, pred: EventTable) -> tuple[np.ndarray, np.ndarray]:
     """Events paired one-to-one on identical trigger offsets: the mention alignment of event coreference."""
-    return equal_pairs(*_keys(gold.events, pred.events, TASKS["trigger_identification"]))
+    return equal_pairs(*_keys(gold.events, pred.events, TASKS["trigger_identification"]), gold.canonical,
+                       pred.canonical)

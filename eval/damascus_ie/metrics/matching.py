@@ -18,6 +18,8 @@ Spans are code-point half-open ``[start, end)``; two spans overlap when
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
@@ -25,6 +27,8 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 IntArray = np.ndarray
 Pairs = tuple[IntArray, IntArray]
+# rows -> sort keys for np.lexsort (last key primary): a record's content, so ties break the same in any input order
+Canonical = Callable[[IntArray], tuple[IntArray, ...]]
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -51,9 +55,10 @@ def joint_keys(gold: tuple[IntArray, ...], pred: tuple[IntArray, ...]) -> tuple[
     return key[:size], key[size:]
 
 
-def _occurrence(key: IntArray) -> IntArray:
-    """0 for the first record with a key, 1 for the second, ... (stable, so deterministic)."""
-    order = np.argsort(key, kind="stable")
+def _occurrence(key: IntArray, canonical: Canonical | None) -> IntArray:
+    """0 for the first record with a key, 1 for the second, ...; "first" by content when `canonical` is given."""
+    rows = np.arange(key.size)
+    order = np.lexsort((*canonical(rows), key)) if canonical is not None else np.argsort(key, kind="stable")
     ordered = key[order]
     run_start = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else np.zeros(0, bool)
     starts = np.flatnonzero(run_start)
@@ -63,12 +68,18 @@ def _occurrence(key: IntArray) -> IntArray:
     return occurrence
 
 
-def equal_pairs(gold_key: IntArray, pred_key: IntArray) -> Pairs:
-    """One-to-one pairs of records with equal keys: min(#gold, #pred) pairs per key value."""
+def equal_pairs(gold_key: IntArray, pred_key: IntArray, gold_canonical: Canonical | None = None,
+                pred_canonical: Canonical | None = None) -> Pairs:
+    """One-to-one pairs of records with equal keys: min(#gold, #pred) pairs per key value.
+
+    Among records sharing a key, the k-th gold pairs with the k-th prediction in canonical order,
+    so the pairing does not depend on the order of the input.
+    """
     if gold_key.size == 0 or pred_key.size == 0:
         return EMPTY, EMPTY
-    g_occ, p_occ = _occurrence(gold_key), _occurrence(pred_key)
+    g_occ, p_occ = _occurrence(gold_key, None), _occurrence(pred_key, None)
     if g_occ.max() or p_occ.max():
+        g_occ, p_occ = _occurrence(gold_key, gold_canonical), _occurrence(pred_key, pred_canonical)
         both = np.unique(np.concatenate([gold_key, pred_key]), return_inverse=True)[1]
         gold_key, pred_key = joint_keys((both[: gold_key.size], g_occ), (both[gold_key.size:], p_occ))
     _, gi, pi = np.intersect1d(gold_key, pred_key, assume_unique=True, return_indices=True)
@@ -101,11 +112,22 @@ def overlap_pairs(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray
     return gi[keep], pi[keep]
 
 
-def maximum_matching(gi: IntArray, pi: IntArray) -> Pairs:
+def _compress(nodes: IntArray, canonical: Canonical | None) -> tuple[IntArray, IntArray]:
+    """Distinct nodes (in canonical order when given) and each entry's position among them."""
+    unique = np.unique(nodes)
+    if canonical is not None:
+        unique = unique[np.lexsort(canonical(unique))]
+    sorter = np.argsort(unique)
+    return unique, sorter[np.searchsorted(unique, nodes, sorter=sorter)]
+
+
+def maximum_matching(gi: IntArray, pi: IntArray, gold_canonical: Canonical | None = None,
+                     pred_canonical: Canonical | None = None) -> Pairs:
     """A maximum one-to-one subset of the candidate edges (gi[k], pi[k]); deterministic.
 
     Edges whose two ends have degree one are kept as they are; the rest (nested or crossing
-    candidates) go to Hopcroft-Karp.
+    candidates) go to Hopcroft-Karp, with nodes numbered in canonical order, so which maximum
+    matching comes out does not depend on the order of the input records.
     """
     if gi.size == 0:
         return EMPTY, EMPTY
@@ -115,8 +137,8 @@ def maximum_matching(gi: IntArray, pi: IntArray) -> Pairs:
     if simple.all():
         return gi, pi
     rest_g, rest_p = gi[~simple], pi[~simple]
-    rows, row_index = np.unique(rest_g, return_inverse=True)
-    cols, col_index = np.unique(rest_p, return_inverse=True)
+    rows, row_index = _compress(rest_g, gold_canonical)
+    cols, col_index = _compress(rest_p, pred_canonical)
     graph = csr_matrix((np.ones(rest_g.size, dtype=np.int8), (row_index, col_index)), shape=(rows.size, cols.size))
     match = maximum_bipartite_matching(graph, perm_type="column")
     matched = match >= 0

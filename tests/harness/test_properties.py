@@ -1,0 +1,151 @@
+"""Properties that must hold for any input (hypothesis): perfect self-score, order freedom, symmetry, bounds."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from damascus_ie import score
+from damascus_ie.records import EVENT_ATTRIBUTES
+from damascus_ie.sentences import token_spans
+from damascus_ie.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy()
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def text_for(rng: random.Random) -> str:
+    words = []
+    for index in range(rng.randint(4, 30)):
+        word = f"w{index}"
+        if index % 6 == 5:
+            word += "."
+        elif index % 6 == 0:
+            word = word.upper()
+        words.append(word)
+    return " ".join(words)
+
+
+def candidate_spans(text: str) -> list[tuple[int, int]]:
+    """Single words and aligned word pairs: any subset nests or stays apart, never crosses."""
+    words = [s for s in token_spans(text) if text[s[0]:s[1]].isalnum()]
+    pairs = [(words[i][0], words[i + 1][1]) for i in range(0, len(words) - 1, 2)]
+    return words + pairs
+
+
+def random_document(rng: random.Random, doc_id: str, text: str) -> dict:
+    spans = candidate_spans(text)
+    chosen = rng.sample(spans, rng.randint(0, len(spans)))
+    mentions = []
+    for number, (start, end) in enumerate(chosen):
+        kind = rng.choice(TAXONOMY.entity_types)
+        mentions.append({"id": f"m{number}", "start": start, "end": end, "text": text[start:end], "type": kind,
+                         "level": rng.choice(TAXONOMY.mention_levels),
+                         "entity": None if kind == "TIME" else f"e{rng.randint(0, 4)}"})
+    words = [s for s in spans if text[s[0]:s[1]].count(" ") == 0]
+    events = []
+    for number in range(rng.randint(0, 4)):
+        kind = rng.choice(TAXONOMY.event_types)
+        start, end = rng.choice(words)
+        arguments = [{"role": rng.choice(TAXONOMY.event_roles[kind]), "mention": m["id"]}
+                     for m in rng.sample(mentions, min(len(mentions), rng.randint(0, 2)))]
+        events.append({"id": f"v{number}", "type": kind, "trigger": {"start": start, "end": end},
+                       "arguments": arguments, "event": f"ev{rng.randint(0, 2)}",
+                       **{a: rng.choice(TAXONOMY.event_attributes[a]) for a in EVENT_ATTRIBUTES}})
+    attributions = []
+    for number in range(rng.randint(0, 3)):
+        cue = rng.choice(words)
+        content = rng.choice(spans)
+        attributions.append({
+            "id": f"a{number}", "type": rng.choice(TAXONOMY.attribution_types),
+            "cue": {"start": cue[0], "end": cue[1]},
+            "source": rng.choice([None, *[m["id"] for m in mentions]]),
+            "content": [{"start": content[0], "end": content[1]}], "addressee": None,
+            "parent": rng.choice([None, *[a["id"] for a in attributions]]), "statement": f"s{number}"})
+    return {"id": doc_id, "text": text, "boilerplate": [], "mentions": mentions, "events": events,
+            "attributions": attributions}
+
+
+def corpus_pair(seed: int) -> tuple[list[dict], list[dict]]:
+    """Two independent annotations of the same texts (so they overlap, nest and disagree)."""
+    rng = random.Random(seed)
+    texts = [text_for(rng) for _ in range(rng.randint(1, 3))]
+    a = [random_document(rng, f"d{i}", t) for i, t in enumerate(texts)]
+    b = [random_document(rng, f"d{i}", t) for i, t in enumerate(texts)]
+    return a, b
+
+
+SWAPPABLE = ("strict", "exact", "partial", "type", "head")
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_gold_scored_against_itself_is_one_everywhere(seed: int) -> None:
+    gold, _ = corpus_pair(seed)
+    report = score(gold, gold=gold, bootstrap=20)
+    assert report.headline and all(value == 1.0 for value in report.headline.values()), report.headline
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_scores_do_not_depend_on_the_order_of_predictions(seed: int) -> None:
+    gold, pred = corpus_pair(seed)
+    rng = random.Random(seed)
+    shuffled = [{**d, **{layer: rng.sample(d[layer], len(d[layer]))
+                         for layer in ("mentions", "events", "attributions")}} for d in pred]
+    rng.shuffle(shuffled)
+    first, second = score(pred, gold=gold, bootstrap=0), score(shuffled, gold=gold, bootstrap=0)
+    assert first.headline == pytest.approx(second.headline)
+    assert first.metrics["entities"]["overall"] == second.metrics["entities"]["overall"]
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_swapping_gold_and_predictions_swaps_precision_and_recall(seed: int) -> None:
+    a, b = corpus_pair(seed)
+    forward, backward = score(b, gold=a, bootstrap=0).metrics, score(a, gold=b, bootstrap=0).metrics
+
+    def swapped(x: dict, y: dict) -> None:
+        assert (x["precision"], x["recall"], x["f1"]) == pytest.approx((y["recall"], y["precision"], y["f1"]))
+
+    for scheme in SWAPPABLE:
+        swapped(forward["entities"]["overall"][scheme] if scheme != "head" else forward["entities"]["head"],
+                backward["entities"]["overall"][scheme] if scheme != "head" else backward["entities"]["head"])
+    for layer in ("entities", "events"):
+        for level in ("coref", "coref_corpus"):
+            for metric in ("muc", "b3", "ceafe", "lea"):
+                swapped(forward[layer][level][metric], backward[layer][level][metric])
+    for task in ("trigger_identification", "trigger_classification", "argument_identification",
+                 "argument_classification", "argument_identification_attached", "argument_classification_attached"):
+        swapped(forward["events"][task], backward["events"][task])
+    swapped(forward["attributions"]["cue.exact"], backward["attributions"]["cue.exact"])
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_every_value_lies_in_the_unit_interval(seed: int) -> None:
+    gold, pred = corpus_pair(seed)
+    report = score(pred, gold=gold, bootstrap=30, seed=seed % 7)
+    for name, value in report.headline.items():
+        assert 0.0 <= value <= 1.0, name
+        low, high = report.intervals[name]
+        assert 0.0 <= low <= high <= 1.0, name
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_empty_predictions_give_recall_zero_without_crashing(seed: int) -> None:
+    gold, _ = corpus_pair(seed)
+    report = score([{"id": d["id"]} for d in gold], gold=gold, bootstrap=10)
+    metrics = report.metrics
+    if any(d["mentions"] for d in gold):
+        assert all(metrics["entities"]["overall"][s]["recall"] == 0.0 for s in ("strict", "exact", "partial", "type"))
+        assert report.headline["entities.strict.f1"] == 0.0
+    if any(d["events"] for d in gold):
+        assert metrics["events"]["trigger_identification"]["recall"] == 0.0
+        assert report.headline["events.attributes.tense.accuracy"] == 0.0
+    if any(d["attributions"] for d in gold):
+        assert metrics["attributions"]["full"]["recall"] == 0.0
