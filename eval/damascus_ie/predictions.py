@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from damascus_ie.io import read_jsonl
 from damascus_ie.problems import InvalidInput, Problem
 from damascus_ie.records import LAYERS
 from damascus_ie.taxonomy import Taxonomy, load_taxonomy
@@ -37,25 +38,18 @@ class LoadedPredictions:
 
 
 def read_lines(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
-    """(line, value) per non-blank line and a problem per malformed line, so lenient mode can go on."""
-    rows: list[tuple[int, Any]] = []
-    problems: list[Problem] = []
+    """(line, value) per good line and a problem per malformed line, so lenient mode can go on without them."""
     try:
-        handle = path.open(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        raise InvalidInput([Problem(str(path), None, None, None, "file not found")]) from None
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append((number, json.loads(line)))
-                except json.JSONDecodeError as error:
-                    problems.append(Problem(str(path), None, None, None, f"malformed JSON: {error.msg}", number))
-        except UnicodeDecodeError as error:
-            raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8: {error}")]) from None
-    return rows, problems
+        return list(read_jsonl(path)), []
+    except UnicodeDecodeError as error:
+        raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8: {error}")]) from None
+    except InvalidInput as error:
+        if any(problem.line is None for problem in error.problems):  # the file itself is missing
+            raise
+        malformed = error.problems
+    bad = {problem.line for problem in malformed}
+    lines = path.read_text(encoding="utf-8").split("\n")  # as file iteration splits: on newlines only
+    return [(n, json.loads(line)) for n, line in enumerate(lines, start=1) if n not in bad and line.strip()], malformed
 
 
 def check_record(record: Any, file: str, line: int | None, gold_texts: dict[str, str], seen: set[str],

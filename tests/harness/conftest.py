@@ -16,9 +16,7 @@ Identity: unaffected (alignment ignores type): CoNLL F1 1.0 for entities and eve
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -119,12 +117,3 @@ class KnownErrors:
 def known_errors() -> KnownErrors:
     return KnownErrors(gold_document(), predicted_document(), EXPECTED, EXPECTED_CONTENT_TOKEN, EXPECTED_GPE_STRICT)
 
-
-def write_jsonl(path: Path, rows: list) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def jsonl_writer() -> object:
-    return write_jsonl
