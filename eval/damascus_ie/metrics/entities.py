@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, repeat
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from damascus_ie.metrics.matching import (
     maximum_matching,
     overlap_pairs,
     residual,
+    tie_break,
 )
 from damascus_ie.sentences import token_spans
 from damascus_ie.taxonomy import Taxonomy, load_taxonomy
@@ -56,9 +58,11 @@ class MentionTable:
         return int(self.start.size)
 
     def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Sort keys by content (document, span, type, identity id) for order-free tie-breaking; np.lexsort order."""
-        identity = np.unique([str(self.records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1]
-        return (identity.reshape(-1), self.type[rows], self.end[rows], self.start[rows], self.doc[rows])
+        """Sort keys by content (document, span, type, then identity id) for order-free tie-breaking; lexsort order."""
+        return tie_break((self.type[rows], self.end[rows], self.start[rows], self.doc[rows]), rows, self._identity_rank)
+
+    def _identity_rank(self, rows: np.ndarray) -> np.ndarray:
+        return np.unique([str(self.records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1].ravel()
 
     @cached_property
     def level(self) -> np.ndarray:
@@ -103,32 +107,53 @@ class EntityMatching:
 def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
     """The optimal pairing of every scheme, overall and within each type, from one overlap join.
 
-    Equal spans always overlap, so every candidate pair of every scheme is an overlap edge;
-    the schemes differ only in which edges they accept and in what they pair first.
+    Equal spans always overlap, so every candidate pair of every scheme is an overlap edge; the
+    schemes differ only in which edges they accept and in what they pair first. An edge whose two
+    ends touch nothing else is decided by its flags alone; only the rest needs matching.
     """
-    n_gold, n_pred = len(gold), len(pred)
-    overlap = overlap_pairs(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
-    gi, pi = overlap
+    gi, pi = overlap_pairs(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
+    alone = (np.bincount(gi, minlength=len(gold))[gi] == 1) & (np.bincount(pi, minlength=len(pred))[pi] == 1)
     same_bounds = (gold.start[gi] == pred.start[pi]) & (gold.end[gi] == pred.end[pi])
-    same_type_mask = gold.type[gi] == pred.type[pi]
-    same_type = (gi[same_type_mask], pi[same_type_mask])
-    strict_mask = same_bounds & same_type_mask
+    same_type = gold.type[gi] == pred.type[pi]
+    strict = same_bounds & same_type
+    flags = {"strict": strict, "exact": same_bounds, "type": same_type}
+    simple = {name: ((gi[alone & f], pi[alone & f]), (gi[alone & ~f], pi[alone & ~f])) for name, f in flags.items()}
+    type_incorrect = alone & same_type & ~strict
+    rest = _match_ambiguous(gold, pred, (gi[~alone], pi[~alone]),
+                            {name: f[~alone] for name, f in flags.items()})
+    pairs = {name: tuple(_join(simple[name][k], rest[name][k]) for k in range(2)) for name in flags}
+    return EntityMatching(
+        correct={"strict": pairs["strict"][0], "exact": pairs["exact"][0], "partial": pairs["exact"][0],
+                 "type": pairs["type"][0]},
+        incorrect={"strict": pairs["strict"][1], "exact": pairs["exact"][1], "partial": pairs["exact"][1],
+                   "type": pairs["type"][1]},
+        type_correct=pairs["strict"][0],
+        type_incorrect=_join((gi[type_incorrect], pi[type_incorrect]), rest["type_incorrect"]),
+        type_overlap=pairs["type"][0],
+    )
+
+
+def _join(a: Pairs, b: Pairs) -> Pairs:
+    return np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]])
+
+
+def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
+                     flags: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Correct pairs first (maximum matching of accepted edges), then a maximum matching of what is left."""
+    n_gold, n_pred = len(gold), len(pred)
     order = (gold.canonical, pred.canonical)
-    strict = maximum_matching(gi[strict_mask], pi[strict_mask], *order)
-    exact = maximum_matching(gi[same_bounds], pi[same_bounds], *order)
-    typed = maximum_matching(*same_type, *order)
+    gi, pi = overlap
+    same_type = (gi[flags["type"]], pi[flags["type"]])
 
     def rest(chosen: Pairs, candidates: Pairs = overlap) -> Pairs:
         return maximum_matching(*residual(*candidates, *chosen, n_gold, n_pred), *order)
 
-    exact_rest = rest(exact)
-    return EntityMatching(
-        correct={"strict": strict, "exact": exact, "partial": exact, "type": typed},
-        incorrect={"strict": rest(strict), "exact": exact_rest, "partial": exact_rest, "type": rest(typed)},
-        type_correct=strict,
-        type_incorrect=rest(strict, same_type),
-        type_overlap=typed,
-    )
+    out: dict[str, Any] = {}
+    for name, accepted in flags.items():
+        correct = maximum_matching(gi[accepted], pi[accepted], *order)
+        out[name] = (correct, rest(correct))
+    out["type_incorrect"] = rest(out["strict"][0], same_type)
+    return out
 
 
 def _counts(correct: np.ndarray, incorrect: np.ndarray, possible: np.ndarray, actual: np.ndarray,
@@ -243,10 +268,14 @@ def head_tally(gold: MentionTable, pred: MentionTable, pairs: Pairs, gold_units:
     return tally(n_units, credit, (pred_units, None), credit, (gold_units, None))
 
 
-def evaluate(gold_docs: Sequence[dict], pred_docs: Sequence[dict], taxonomy: Taxonomy | None = None,
+def evaluate(gold_docs: Sequence[dict] | MentionTable, pred_docs: Sequence[dict], taxonomy: Taxonomy | None = None,
              per_level: bool = True) -> dict:
-    """All four schemes, per type and macro (and per level), from aligned document lists (the benchmarked path)."""
-    gold, pred = mention_table(gold_docs, taxonomy), mention_table(pred_docs, taxonomy)
+    """All four schemes, per type and macro (and per level), from aligned document lists (the benchmarked path).
+
+    The gold may be given as an already built table: a gold read once serves every system scored on it.
+    """
+    gold = gold_docs if isinstance(gold_docs, MentionTable) else mention_table(gold_docs, taxonomy)
+    pred = mention_table(pred_docs, taxonomy)
     return scheme_counts(gold, pred, match(gold, pred), taxonomy, per_level)
 
 

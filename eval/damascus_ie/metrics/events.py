@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from damascus_ie.metrics.counts import Tally, tally
-from damascus_ie.metrics.matching import equal_pairs, joint_keys
+from damascus_ie.metrics.matching import equal_pairs, joint_keys, tie_break
 from damascus_ie.records import EVENT_ATTRIBUTES
 from damascus_ie.taxonomy import Taxonomy, load_taxonomy
 
@@ -44,10 +44,12 @@ class EventTable:
 
     def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         """Sort keys by content (trigger, type, event id) for order-free tie-breaking; np.lexsort order."""
-        identity = np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1]
         columns = self.events
-        return (identity.reshape(-1), columns["type"][rows], columns["end"][rows], columns["start"][rows],
-                columns["doc"][rows])
+        return tie_break((columns["type"][rows], columns["end"][rows], columns["start"][rows], columns["doc"][rows]),
+                         rows, self._identity_rank)
+
+    def _identity_rank(self, rows: np.ndarray) -> np.ndarray:
+        return np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1].ravel()
 
 
 def event_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> EventTable:

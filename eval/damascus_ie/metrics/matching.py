@@ -48,6 +48,26 @@ def pack(*columns: IntArray) -> IntArray:
     return key
 
 
+def tie_break(keys: tuple[IntArray, ...], rows: IntArray, refine: Callable[[IntArray], IntArray]) -> tuple[IntArray,
+                                                                                                       ...]:
+    """`keys` (np.lexsort order) plus a finer key computed only for rows that tie on all of them.
+
+    The finer key (e.g. a rank of identity-id strings) is costly; ties are rare, so most calls skip it.
+    """
+    order = np.lexsort(keys)
+    tied = np.zeros(rows.size, dtype=bool)
+    if rows.size > 1:
+        same = np.ones(rows.size - 1, dtype=bool)
+        for key in keys:
+            same &= key[order[1:]] == key[order[:-1]]
+        tied[order[1:][same]] = True
+        tied[order[:-1][same]] = True
+    finer = np.zeros(rows.size, dtype=np.int64)
+    if tied.any():
+        finer[tied] = refine(rows[tied])
+    return (finer, *keys)
+
+
 def joint_keys(gold: tuple[IntArray, ...], pred: tuple[IntArray, ...]) -> tuple[IntArray, IntArray]:
     """Comparable keys for gold and predicted rows: both sides packed with the same bit widths."""
     key = pack(*(np.concatenate([np.asarray(g), np.asarray(p)]) for g, p in zip(gold, pred, strict=True)))
