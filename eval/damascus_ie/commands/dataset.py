@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from damascus_ie.paths import repo_root
@@ -32,36 +33,34 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_or_write(check: bool, stale: Callable[[], list[str]], write: Callable[[], list[str]], what: str,
+                    command: str) -> int:
+    """`--check` fails on stale derived files (CI); otherwise the stale ones are rewritten."""
+    if check:
+        found = stale()
+        if found:
+            print(f"{what} stale (run `damascus-ie {command}`): " + ", ".join(found), file=sys.stderr)
+            return 1
+        print(f"{what} up to date")
+        return 0
+    print(f"{what} written: " + (", ".join(write()) or "nothing (up to date)"))
+    return 0
+
+
 def _generate(args: argparse.Namespace) -> int:
     from damascus_ie.generated import stale_files, write_generated
 
     root = _root(args)
-    if args.check:
-        stale = stale_files(root)
-        if stale:
-            print("stale generated files (run `damascus-ie generate`): " + ", ".join(stale), file=sys.stderr)
-            return 1
-        print("generated files are up to date")
-        return 0
-    written = write_generated(root)
-    print("wrote: " + (", ".join(written) or "nothing (up to date)"))
-    return 0
+    return _check_or_write(args.check, lambda: stale_files(root), lambda: write_generated(root),
+                           "generated files (schemas/):", "generate")
 
 
 def _build(args: argparse.Namespace) -> int:
     from damascus_ie.build import stale_dataset_files, write_dataset
 
     root = _root(args)
-    if args.check:
-        stale = stale_dataset_files(root)
-        if stale:
-            print("dataset/ differs from a fresh build (run `damascus-ie build`): " + ", ".join(stale), file=sys.stderr)
-            return 1
-        print("dataset/ is up to date with seeds/ and annotations/")
-        return 0
-    written = write_dataset(root)
-    print("wrote dataset/: " + (", ".join(written) or "nothing (up to date)"))
-    return 0
+    return _check_or_write(args.check, lambda: stale_dataset_files(root), lambda: write_dataset(root),
+                           "dataset/ (vs a fresh build from seeds/ and annotations/):", "build")
 
 
 def _verify(args: argparse.Namespace) -> int:
