@@ -12,13 +12,12 @@ are scored as empty predictions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from damascus_ie.io import read_jsonl
+from damascus_ie.io import parse_jsonl
 from damascus_ie.problems import InvalidInput, Problem
 from damascus_ie.records import LAYERS
 from damascus_ie.taxonomy import Taxonomy, load_taxonomy
@@ -35,21 +34,6 @@ class LoadedPredictions:
     warnings: list[Problem] = field(default_factory=list)
     skipped: int = 0
     missing: list[str] = field(default_factory=list)
-
-
-def read_lines(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
-    """(line, value) per good line and a problem per malformed line, so lenient mode can go on without them."""
-    try:
-        return list(read_jsonl(path)), []
-    except UnicodeDecodeError as error:
-        raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8: {error}")]) from None
-    except InvalidInput as error:
-        if any(problem.line is None for problem in error.problems):  # the file itself is missing
-            raise
-        malformed = error.problems
-    bad = {problem.line for problem in malformed}
-    lines = path.read_text(encoding="utf-8").split("\n")  # as file iteration splits: on newlines only
-    return [(n, json.loads(line)) for n, line in enumerate(lines, start=1) if n not in bad and line.strip()], malformed
 
 
 def check_record(record: Any, file: str, line: int | None, gold_texts: dict[str, str], seen: set[str],
@@ -78,7 +62,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient:
     taxonomy = taxonomy or load_taxonomy()
     if isinstance(source, str | Path):
         file = str(source)
-        rows, problems = read_lines(Path(source))
+        rows, problems = parse_jsonl(Path(source))
     else:
         file = "<predictions>"
         rows, problems = list(enumerate(source, start=1)), []
