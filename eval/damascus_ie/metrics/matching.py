@@ -118,8 +118,11 @@ def overlap_pairs(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray
     longest = int((gold_end - gold_start).max())
     width = int(max(gold_end.max(), pred_end.max())) + 1
     gold_key = gold_group.astype(np.int64) * width + gold_start
-    order = np.argsort(gold_key, kind="stable")
-    sorted_key = gold_key[order]
+    if np.all(gold_key[1:] >= gold_key[:-1]):  # usual: documents in order, spans by start
+        order, sorted_key = np.arange(gold_key.size), gold_key
+    else:
+        order = np.argsort(gold_key, kind="stable")
+        sorted_key = gold_key[order]
     base = pred_group.astype(np.int64) * width
     low = np.searchsorted(sorted_key, base + np.maximum(pred_start - longest + 1, 0), side="left")
     high = np.searchsorted(sorted_key, base + pred_end, side="left")
@@ -134,11 +137,13 @@ def overlap_pairs(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray
 
 def _compress(nodes: IntArray, canonical: Canonical | None) -> tuple[IntArray, IntArray]:
     """Distinct nodes (in canonical order when given) and each entry's position among them."""
-    unique = np.unique(nodes)
+    unique, position = np.unique(nodes, return_inverse=True)
     if canonical is not None:
-        unique = unique[np.lexsort(canonical(unique))]
-    sorter = np.argsort(unique)
-    return unique, sorter[np.searchsorted(unique, nodes, sorter=sorter)]
+        order = np.lexsort(canonical(unique))
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        unique, position = unique[order], rank[position]
+    return unique, position
 
 
 def maximum_matching(gi: IntArray, pi: IntArray, gold_canonical: Canonical | None = None,
