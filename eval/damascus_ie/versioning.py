@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from damascus_ie.build import data_hash, staged_copy, write_dataset
+from damascus_ie.build import data_hash, normalise, staged_copy, write_dataset
 from damascus_ie.changelog import CHANGELOG, bump, entry_text, with_entry
 from damascus_ie.io import GOLD_SOURCE, atomic_write_text, load_annotation_source, seed_texts
 from damascus_ie.problems import InvalidInput, Problem
@@ -24,10 +24,8 @@ from damascus_ie.verify import verify
 
 def gold_source_text(version: str, documents: list[Document]) -> str:
     """annotations/gold.json: layers only (texts and boilerplate live with the seeds)."""
-    from damascus_ie.build import normalise
-
-    docs = [{"id": d["id"], **{layer: normalise(d)[layer] for layer in LAYERS}}
-            for d in sorted(documents, key=lambda d: d["id"])]
+    normalised = sorted((normalise(d) for d in documents), key=lambda d: d["id"])
+    docs = [{"id": d["id"], **{layer: d[layer] for layer in LAYERS}} for d in normalised]
     return json.dumps({"version": version, "documents": docs}, ensure_ascii=False, indent=1) + "\n"
 
 
