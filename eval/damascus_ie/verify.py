@@ -9,6 +9,7 @@ serves stale caches (see shared/notes/hf-datasets.md).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import tempfile
@@ -107,8 +108,6 @@ def checksum_problems(root: Path) -> list[Problem]:
     path = root / "dataset" / CHECKSUMS
     if not path.exists():
         return [Problem(str(path), None, None, None, "checksums file missing")]
-    import hashlib
-
     problems = []
     for line in path.read_text(encoding="utf-8").splitlines():
         digest, _, relative = line.partition("  ")
