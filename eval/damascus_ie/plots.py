@@ -35,7 +35,7 @@ def type_confusion(gold: list[Document], predictions: list[dict]) -> np.ndarray:
     by_id = {p["id"]: p for p in predictions}
     aligned = [by_id.get(d["id"], {"mentions": []}) for d in gold]
     gold_table, pred_table = mention_table(gold), mention_table(aligned)
-    gold_rows, pred_rows = match(gold_table, pred_table).correct["exact"]
+    gold_rows, pred_rows = match(gold_table, pred_table).correct("exact")
     if not len(gold_rows):
         return np.zeros((len(types), len(types)), dtype=np.int64)
     return confusion_matrix(gold_table.type[gold_rows], pred_table.type[pred_rows], labels=list(range(len(types))))

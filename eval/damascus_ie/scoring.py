@@ -143,7 +143,7 @@ def score_entities(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
     tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.texts), g_units, p_units, n_units)
     metrics["head"] = tallies["head"].scores()
     statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
-    pred_to_gold = _alignment(len(p), matching.correct["exact"])
+    pred_to_gold = _alignment(len(p), matching.correct("exact"))
     coref_metrics, coref_statistics = _coref([m.get("entity") for m in g.records], g.doc, g_units,
                                              [m.get("entity") for m in p.records], p.doc, p_units, pred_to_gold,
                                              n_units, "entities")
@@ -177,7 +177,7 @@ def score_attributions(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResu
     n_units = len(gold.sentences)
     g, p = gold.attributions, attributions.attribution_table(pred_docs, gold.taxonomy)
     g_mentions, p_mentions = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
-    exact = entities.match(g_mentions, p_mentions).correct["exact"]
+    exact = entities.match(g_mentions, p_mentions).correct("exact")
     gold_entity, pred_entity = attributions.entity_codes([m.get("entity") for m in g_mentions.records],
                                                          _alignment(len(p_mentions), exact))
     tallies = attributions.attribution_tallies(

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from damascus_ie.metrics.counts import Tally, scores_from, tally
 from damascus_ie.metrics.matching import (
@@ -51,29 +52,37 @@ class MentionTable:
     start: np.ndarray
     end: np.ndarray
     type: np.ndarray
-    records: list[dict]
+    per_doc: list[Sequence[dict]]  # each document's mention records, as given
     taxonomy: Taxonomy
 
     def __len__(self) -> int:
         return int(self.start.size)
+
+    @cached_property
+    def records(self) -> list[dict]:
+        """The records in row order; built only when a record itself is needed (identity ties, levels, errors)."""
+        return list(chain.from_iterable(self.per_doc))
 
     def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         """Sort keys by content (document, span, type, then identity id) for order-free tie-breaking; lexsort order."""
         return tie_break((self.type[rows], self.end[rows], self.start[rows], self.doc[rows]), rows, self._identity_rank)
 
     def _identity_rank(self, rows: np.ndarray) -> np.ndarray:
-        return np.unique([str(self.records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1].ravel()
+        records = self.records
+        return np.unique([str(records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1].ravel()
 
     @cached_property
     def level(self) -> np.ndarray:
         """Mention level codes (-1 where a prediction has none), read only when per-level scores are asked for."""
         level_code = {t: i for i, t in enumerate(self.taxonomy.mention_levels)}
         return np.fromiter(map(level_code.get, map(dict.get, self.records, repeat("level")), repeat(-1)), np.int64,
-                           len(self.records))
+                           len(self))
 
 
 # The fields scoring reads, converted by Arrow's C++ loop: touching millions of dicts is what scoring costs.
-_FIELDS = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("type", pa.dictionary(pa.int32(), pa.string()))])
+# Offsets are read as int32 (half the bytes written; a document is far below 2**31 code points) and types as
+# plain strings, coded against the taxonomy afterwards in C++.
+_FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string())]))
 
 
 def mention_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> MentionTable:
@@ -84,29 +93,61 @@ def mention_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> Men
     """
     taxonomy = taxonomy or load_taxonomy()
     per_doc = [d.get("mentions") or () for d in docs]
-    records = list(chain.from_iterable(per_doc))
-    rows = pa.array(records, type=_FIELDS)
-    missing = [name for name in _FIELDS.names if rows.null_count or rows.field(name).null_count]
+    lists = pa.array(per_doc, type=_FIELDS)
+    rows = lists.flatten()
+    missing = [name for name in ("start", "end", "type") if rows.null_count or rows.field(name).null_count]
     if missing:
         raise KeyError(missing[0])
     types = rows.field("type")
-    type_code = {t: i for i, t in enumerate(taxonomy.entity_types)}
-    codes = np.array([type_code[t] for t in types.dictionary.to_pylist()], dtype=np.int64)
+    codes = pc.index_in(types, value_set=pa.array(taxonomy.entity_types, pa.string()))
+    if codes.null_count:
+        raise KeyError(types.filter(codes.is_null())[0].as_py())
+    offsets = lists.offsets.to_numpy()
     return MentionTable(
-        doc=np.repeat(np.arange(len(docs), dtype=np.int64), np.fromiter(map(len, per_doc), np.int64, len(docs))),
-        start=rows.field("start").to_numpy(), end=rows.field("end").to_numpy(),
-        type=codes[types.indices.to_numpy()], records=records, taxonomy=taxonomy)
+        doc=np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(offsets)),
+        start=rows.field("start").to_numpy().astype(np.int64), end=rows.field("end").to_numpy().astype(np.int64),
+        type=codes.to_numpy().astype(np.int64), per_doc=per_doc, taxonomy=taxonomy)
+
+
+# The rule each scheme pairs by: partial pairs like exact and gives INC pairs half credit instead.
+_RULE: dict[str, str] = {"strict": "strict", "exact": "exact", "partial": "exact", "type": "type"}
 
 
 @dataclass(frozen=True)
 class EntityMatching:
-    """Pairs chosen per scheme: `correct[scheme]` and `incorrect[scheme]` (PAR for partial), plus per-type runs."""
+    """The pairs each scheme chose, kept as flags where that is enough.
 
-    correct: dict[str, Pairs]
-    incorrect: dict[str, Pairs]
-    type_correct: Pairs
-    type_incorrect: Pairs
-    type_overlap: Pairs
+    Most overlap edges are alone (their two ends touch nothing else): such an edge is COR or INC by
+    its flag, so it is stored once with a flag per rule (strict, exact, type) and pairs are assembled
+    only when asked for. Ambiguous edges are matched per rule: (correct, other) pairs.
+    """
+
+    alone: Pairs
+    alone_flags: dict[str, np.ndarray]
+    ambiguous: dict[str, tuple[Pairs, Pairs]]  # per rule: (correct, other) pairs
+    ambiguous_type_incorrect: Pairs  # same type, not strict, matched after the strict pairs
+
+    def correct(self, scheme: str) -> Pairs:
+        """COR pairs of a scheme."""
+        return self._with_alone(self.alone_flags[_RULE[scheme]], self.ambiguous[_RULE[scheme]][0])
+
+    def incorrect(self, scheme: str) -> Pairs:
+        """INC pairs of a scheme (PAR for partial): overlapping, paired, not correct."""
+        return self._with_alone(~self.alone_flags[_RULE[scheme]], self.ambiguous[_RULE[scheme]][1])
+
+    def count(self, scheme: str, correct: bool) -> int:
+        flags = self.alone_flags[_RULE[scheme]]
+        alone = int(np.count_nonzero(flags))
+        return (alone if correct else flags.size - alone) + self.ambiguous[_RULE[scheme]][0 if correct else 1][0].size
+
+    def type_incorrect(self) -> Pairs:
+        """Within one type (as per-type scores filter first): overlapping pairs of that type that are not strict."""
+        flags = self.alone_flags
+        return self._with_alone(flags["type"] & ~flags["strict"], self.ambiguous_type_incorrect)
+
+    def _with_alone(self, flags: np.ndarray, ambiguous: Pairs) -> Pairs:
+        gold, pred = self.alone
+        return np.concatenate([gold[flags], ambiguous[0]]), np.concatenate([pred[flags], ambiguous[1]])
 
 
 def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
@@ -120,33 +161,18 @@ def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
     alone = (np.bincount(gi, minlength=len(gold))[gi] == 1) & (np.bincount(pi, minlength=len(pred))[pi] == 1)
     same_bounds = (gold.start[gi] == pred.start[pi]) & (gold.end[gi] == pred.end[pi])
     same_type = gold.type[gi] == pred.type[pi]
-    strict = same_bounds & same_type
-    flags = {"strict": strict, "exact": same_bounds, "type": same_type}
-    ag, ap = gi[alone], pi[alone]  # compressed once: most edges are alone, and each scheme splits them by its flag
-    alone_flags = {name: f[alone] for name, f in flags.items()}
-    simple = {name: ((ag[f], ap[f]), (ag[~f], ap[~f])) for name, f in alone_flags.items()}
-    type_incorrect = alone_flags["type"] & ~alone_flags["strict"]
-    rest = _match_ambiguous(gold, pred, (gi[~alone], pi[~alone]),
-                            {name: f[~alone] for name, f in flags.items()})
-    pairs = {name: tuple(_join(simple[name][k], rest[name][k]) for k in range(2)) for name in flags}
+    flags = {"strict": same_bounds & same_type, "exact": same_bounds, "type": same_type}
+    ambiguous = ~alone
     return EntityMatching(
-        correct={"strict": pairs["strict"][0], "exact": pairs["exact"][0], "partial": pairs["exact"][0],
-                 "type": pairs["type"][0]},
-        incorrect={"strict": pairs["strict"][1], "exact": pairs["exact"][1], "partial": pairs["exact"][1],
-                   "type": pairs["type"][1]},
-        type_correct=pairs["strict"][0],
-        type_incorrect=_join((ag[type_incorrect], ap[type_incorrect]), rest["type_incorrect"]),
-        type_overlap=pairs["type"][0],
-    )
-
-
-def _join(a: Pairs, b: Pairs) -> Pairs:
-    return np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]])
+        alone=(gi[alone], pi[alone]), alone_flags={name: f[alone] for name, f in flags.items()},
+        **_match_ambiguous(gold, pred, (gi[ambiguous], pi[ambiguous]), {name: f[ambiguous] for name, f in flags.items()}))
 
 
 def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
                      flags: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Correct pairs first (maximum matching of accepted edges), then a maximum matching of what is left."""
+    """Correct pairs first (maximum matching of accepted edges), then a maximum matching of what is left.
+
+    Returns the `ambiguous` and `ambiguous_type_incorrect` fields of EntityMatching."""
     n_gold, n_pred = len(gold), len(pred)
     order = (gold.canonical, pred.canonical)
     gi, pi = overlap
@@ -155,12 +181,11 @@ def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
     def rest(chosen: Pairs, candidates: Pairs = overlap) -> Pairs:
         return maximum_matching(*residual(*candidates, *chosen, n_gold, n_pred), *order)
 
-    out: dict[str, Any] = {}
+    by_rule: dict[str, tuple[Pairs, Pairs]] = {}
     for name, accepted in flags.items():
         correct = maximum_matching(gi[accepted], pi[accepted], *order)
-        out[name] = (correct, rest(correct))
-    out["type_incorrect"] = rest(out["strict"][0], same_type)
-    return out
+        by_rule[name] = (correct, rest(correct))
+    return {"ambiguous": by_rule, "ambiguous_type_incorrect": rest(by_rule["strict"][0], same_type)}
 
 
 def _counts(correct: np.ndarray, incorrect: np.ndarray, possible: np.ndarray, actual: np.ndarray,
@@ -188,9 +213,9 @@ def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatchi
         return np.bincount(codes, minlength=n_types)
 
     possible, actual = by_type(gold.type), by_type(pred.type)
-    typed_cor = by_type(gold.type[matching.type_correct[0]])
-    typed_inc = by_type(gold.type[matching.type_incorrect[0]])
-    typed_overlap = by_type(gold.type[matching.type_overlap[0]])
+    typed_cor = by_type(gold.type[matching.correct("strict")[0]])
+    typed_inc = by_type(gold.type[matching.type_incorrect()[0]])
+    typed_overlap = by_type(gold.type[matching.correct("type")[0]])
     per_type_arrays = {
         "strict": _counts(typed_cor, typed_inc, possible, actual, False),
         "exact": _counts(typed_cor, typed_inc, possible, actual, False),
@@ -202,8 +227,7 @@ def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatchi
     macro: dict[str, dict[str, float]] = {}
     present = (possible + actual) > 0
     for scheme in SCHEMES:
-        cor = matching.correct[scheme][0].size
-        inc = matching.incorrect[scheme][0].size
+        cor, inc = matching.count(scheme, correct=True), matching.count(scheme, correct=False)
         totals = _counts(np.int64(cor), np.int64(inc), np.int64(len(gold)), np.int64(len(pred)), scheme == "partial")
         overall[scheme] = _with_scores({k: int(v) for k, v in totals.items()})
         for code, name in enumerate(taxonomy.entity_types):
@@ -214,7 +238,7 @@ def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatchi
         macro[scheme] = {"f1": float(np.mean(f1s)) if f1s else 1.0}
     out = {"overall": overall, "macro": macro, "per_type": per_type}
     if per_level:
-        out["per_level"] = _per_level(gold, pred, matching.correct["strict"], taxonomy)
+        out["per_level"] = _per_level(gold, pred, matching.correct("strict"), taxonomy)
     return out
 
 
@@ -240,9 +264,9 @@ def scheme_tallies(gold: MentionTable, pred: MentionTable, matching: EntityMatch
     """Per-sentence sums for the bootstrap: credit at the gold mention's sentence, ACT at the prediction's."""
     out = {}
     for scheme in SCHEMES:
-        g_cor = gold_units[matching.correct[scheme][0]]
+        g_cor = gold_units[matching.correct(scheme)[0]]
         if scheme == "partial":
-            g_par = gold_units[matching.incorrect[scheme][0]]
+            g_par = gold_units[matching.incorrect(scheme)[0]]
             credit = (np.concatenate([g_cor, g_par]), np.r_[np.ones(g_cor.size), np.full(g_par.size, 0.5)])
         else:
             credit = (g_cor, None)
