@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from damascus_ie import score
+from damascus_ie.metrics import entities
 from damascus_ie.records import EVENT_ATTRIBUTES
 from damascus_ie.sentences import token_spans
 from damascus_ie.taxonomy import load_taxonomy
@@ -149,3 +151,19 @@ def test_empty_predictions_give_recall_zero_without_crashing(seed: int) -> None:
         assert report.headline["events.attributes.tense.accuracy"] == 0.0
     if any(d["attributions"] for d in gold):
         assert metrics["attributions"]["full"]["recall"] == 0.0
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_scoring_in_pipelined_parts_equals_scoring_whole(seed: int) -> None:
+    """`evaluate` splits big corpora into parts of whole documents matched on a worker thread; same numbers."""
+    rng = random.Random(seed)
+    texts = [text_for(rng) for _ in range(rng.randint(2, 12))]
+    gold = [random_document(rng, f"d{i}", t) for i, t in enumerate(texts)]
+    pred = [random_document(rng, f"d{i}", t) for i, t in enumerate(texts)]
+    whole = entities.evaluate(gold, pred)
+    with patch.object(entities, "PART_MENTIONS", 3):
+        if sum(len(d["mentions"]) for d in pred) >= 6:
+            assert len(entities._document_parts(pred)) > 1
+        assert entities.evaluate(gold, pred) == whole
+        assert entities.evaluate(entities.mention_table(gold), pred) == whole
