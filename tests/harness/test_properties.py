@@ -155,8 +155,8 @@ def test_empty_predictions_give_recall_zero_without_crashing(seed: int) -> None:
 
 @SETTINGS
 @given(st.integers(0, 2**32 - 1))
-def test_scoring_in_pipelined_parts_equals_scoring_whole(seed: int) -> None:
-    """`evaluate` splits big corpora into parts of whole documents matched on a worker thread; same numbers."""
+def test_scoring_in_parts_equals_scoring_whole(seed: int) -> None:
+    """`evaluate` scores big corpora in parts of whole documents and sums the counts; same numbers."""
     rng = random.Random(seed)
     texts = [text_for(rng) for _ in range(rng.randint(2, 12))]
     gold = [random_document(rng, f"d{i}", t) for i, t in enumerate(texts)]
