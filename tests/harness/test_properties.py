@@ -6,7 +6,7 @@ import random
 from unittest.mock import patch
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from damascus_ie import score
@@ -163,7 +163,15 @@ def test_scoring_in_parts_equals_scoring_whole(seed: int) -> None:
     pred = [random_document(rng, f"d{i}", t) for i, t in enumerate(texts)]
     whole = entities.evaluate(gold, pred)
     with patch.object(entities, "PART_MENTIONS", 3):
-        if sum(len(d["mentions"]) for d in pred) >= 6:
-            assert len(entities._document_parts(pred)) > 1
+        assume(len(entities._document_parts(pred)) > 1)
         assert entities.evaluate(gold, pred) == whole
         assert entities.evaluate(entities.mention_table(gold), pred) == whole
+
+
+def test_parts_are_whole_documents_in_order_of_about_the_part_size() -> None:
+    docs = [{"mentions": [{}] * size} for size in (6, 0, 1, 4, 4, 0, 9)]
+    with patch.object(entities, "PART_MENTIONS", 6):
+        parts = entities._document_parts(docs)
+    assert parts == [(0, 1), (1, 5), (5, 7)]
+    assert entities._document_parts([]) == [(0, 0)]
+    assert entities._document_parts(docs[:1]) == [(0, 1)]

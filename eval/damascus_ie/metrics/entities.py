@@ -380,8 +380,9 @@ def _document_parts(docs: Sequence[dict]) -> list[tuple[int, int]]:
     """[start, stop) document ranges of about PART_MENTIONS predicted mentions each."""
     sizes = np.fromiter((len(d.get("mentions") or ()) for d in docs), np.int64, len(docs))
     n_parts = max(1, int(sizes.sum()) // PART_MENTIONS)
-    cuts = np.searchsorted(np.cumsum(sizes), np.arange(1, n_parts) * (sizes.sum() / n_parts))
-    bounds = np.unique(np.r_[0, cuts, len(docs)])
+    # a part ends after the first document where the running count reaches its share
+    stops = np.searchsorted(np.cumsum(sizes), np.arange(1, n_parts) * (sizes.sum() / n_parts)) + 1
+    bounds = np.unique(np.r_[0, np.minimum(stops, len(docs)), len(docs)])
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)) or [(0, 0)]
 
 
