@@ -106,7 +106,7 @@ def mention_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> Men
     per_doc = [d.get("mentions") or () for d in docs]
     lists = pa.array(per_doc, type=_FIELDS)
     rows = lists.flatten()
-    missing = [name for name in ("start", "end", "type") if rows.null_count or rows.field(name).null_count]
+    missing = [name for name in _FIELDS.value_type.names if rows.null_count or rows.field(name).null_count]
     if missing:
         raise KeyError(missing[0])
     types = rows.field("type")
@@ -244,16 +244,16 @@ def count(gold: MentionTable, pred: MentionTable, matching: EntityMatching, taxo
     def by_type(codes: np.ndarray) -> np.ndarray:
         return np.bincount(codes, minlength=n_types)
 
+    strict_gold, strict_pred = matching.correct("strict")
     levels = None
     if per_level:
         n_levels = len(taxonomy.mention_levels)
         gold_level, pred_level = gold.level, pred.level
-        strict_gold, strict_pred = matching.correct("strict")
         levels = np.stack([np.bincount(codes[codes >= 0], minlength=n_levels) for codes in
                            (gold_level, pred_level, gold_level[strict_gold], pred_level[strict_pred])])
     return EntityCounts(
         possible=by_type(gold.type), actual=by_type(pred.type),
-        typed_correct=by_type(gold.type[matching.correct("strict")[0]]),
+        typed_correct=by_type(gold.type[strict_gold]),
         typed_incorrect=by_type(gold.type[matching.type_incorrect()[0]]),
         typed_overlap=by_type(gold.type[matching.correct("type")[0]]),
         correct=np.array([matching.count(scheme, correct=True) for scheme in SCHEMES]),
