@@ -28,10 +28,10 @@ from typing import Any
 import pyarrow as pa
 from nervaluate import Evaluator
 
-from damascus_ie.metrics import entities
-from damascus_ie.scoring import GoldCorpus, evaluate_layers, resolve_gold, score_attributions, score_events
-from damascus_ie.taxonomy import load_taxonomy
-from damascus_ie.uncertainty import bootstrap_intervals
+from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.harness.metrics import entities
+from damascus_ie.harness.scoring import GoldCorpus, evaluate_layers, resolve_gold, score_attributions, score_events
+from damascus_ie.harness.uncertainty import bootstrap_intervals
 
 DOCS = int(os.environ.get("BENCH_DOCS", "100000"))
 MENTIONS = 20

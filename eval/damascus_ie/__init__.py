@@ -11,7 +11,7 @@ except PackageNotFoundError:  # running from a checkout without install
 
 def __getattr__(name: str) -> Any:  # lazy, so `damascus-ie --help` and light imports skip numpy/scipy
     if name == "score":
-        from damascus_ie.scoring import score
+        from damascus_ie.harness.scoring import score
 
         return score
     raise AttributeError(f"module 'damascus_ie' has no attribute {name!r}")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.io import load_gold
-from damascus_ie.records import Document
-from damascus_ie.versioning import publish_new_version
+from damascus_ie.core.io import load_gold
+from damascus_ie.core.records import Document
+from damascus_ie.dataset.versioning import publish_new_version
 
 FIRST, SECOND = "000_245b1950fae37238", "003_3ff54efe2cf3befa"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from damascus_ie.benchmark import run_benchmark
-from damascus_ie.io import load_gold
-from damascus_ie.report import LAYER_HEADLINE
+from damascus_ie.core.io import load_gold
+from damascus_ie.harness.report import LAYER_HEADLINE
+from damascus_ie.leaderboard.benchmark import run_benchmark
 
 # Finds the text's first word with POSIX shell tools and predicts it as a NORP name: on the fixture gold
 # ("Syrian" opens both seeds) that is 2 correct of 2 predicted against 9 gold mentions: strict F1 = 4/11.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from damascus_ie.extractors.base import PredictionBuilder, entity_key, quote_kind
-from damascus_ie.validation import validate_document
+from damascus_ie.core.validation import validate_document
+from damascus_ie.leaderboard.extractors.base import PredictionBuilder, entity_key, quote_kind
 
 TEXT = "“We won,” Ahmed Khalil said, AFP reported. Boilerplate here"
 

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from damascus_ie import score
-from damascus_ie.error_page import write_error_page
-from damascus_ie.extractors.base import input_view
-from damascus_ie.extractors.registry import resolve
+from damascus_ie.leaderboard.error_page import write_error_page
+from damascus_ie.leaderboard.extractors.base import input_view
+from damascus_ie.leaderboard.extractors.registry import resolve
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser

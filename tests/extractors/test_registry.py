@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.extractors.base import Extractor, input_view
-from damascus_ie.extractors.registry import BUILTINS, CommandExtractor, resolve
-from damascus_ie.problems import InvalidInput
+from damascus_ie.core.problems import InvalidInput
+from damascus_ie.leaderboard.extractors.base import Extractor, input_view
+from damascus_ie.leaderboard.extractors.registry import BUILTINS, CommandExtractor, resolve
 
 DOC = {"id": "d1", "text": "Rebels entered Damascus.", "boilerplate": []}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from damascus_ie.extractors.registry import resolve
-from damascus_ie.io import seed_texts
-from damascus_ie.records import LAYERS
-from damascus_ie.validation import validate_document
+from damascus_ie.core.io import seed_texts
+from damascus_ie.core.records import LAYERS
+from damascus_ie.core.validation import validate_document
+from damascus_ie.leaderboard.extractors.registry import resolve
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.build import data_hash, write_dataset
-from damascus_ie.changelog import CHANGELOG, entry_text, with_entry
-from damascus_ie.io import GOLD_SOURCE, load_gold
+from damascus_ie.core.io import GOLD_SOURCE, load_gold
+from damascus_ie.dataset.build import data_hash, write_dataset
+from damascus_ie.dataset.changelog import CHANGELOG, entry_text, with_entry
 
 FIXTURE_GOLD = Path(__file__).parent / "fixture_gold.json"
 

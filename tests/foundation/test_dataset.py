@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from datasets import ClassLabel, load_dataset
 
-from damascus_ie.build import stale_dataset_files, write_dataset
-from damascus_ie.changelog import read_changelog
 from damascus_ie.cli import main
-from damascus_ie.features import CONFIG_NAMES, config_features
-from damascus_ie.io import GOLD_SOURCE, load_gold
-from damascus_ie.problems import InvalidInput
-from damascus_ie.seeds import seed_problems
-from damascus_ie.taxonomy import load_taxonomy
-from damascus_ie.verify import load_problems, verify
-from damascus_ie.versioning import publish_new_version
+from damascus_ie.core.io import GOLD_SOURCE, load_gold
+from damascus_ie.core.problems import InvalidInput
+from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.dataset.build import stale_dataset_files, write_dataset
+from damascus_ie.dataset.changelog import read_changelog
+from damascus_ie.dataset.features import CONFIG_NAMES, config_features
+from damascus_ie.dataset.seeds import seed_problems
+from damascus_ie.dataset.verify import load_problems, verify
+from damascus_ie.dataset.versioning import publish_new_version
 
 
 def rewrite_jsonl(path: Path, edit) -> None:
@@ -159,7 +159,7 @@ def test_publish_interrupted_mid_swap_restores_previous_dataset(repo: Path, monk
     def interrupted(path, text):
         raise KeyboardInterrupt
 
-    import damascus_ie.versioning as versioning
+    import damascus_ie.dataset.versioning as versioning
 
     real_write = versioning.atomic_write_text
     calls = {"n": 0}

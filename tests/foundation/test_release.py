@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.problems import InvalidInput
-from damascus_ie.release import release
+from damascus_ie.core.problems import InvalidInput
+from damascus_ie.dataset.release import release
 
 
 def git(repo: Path, *args: str) -> str:

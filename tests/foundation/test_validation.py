@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from damascus_ie.cli import main
-from damascus_ie.io import load_annotated
-from damascus_ie.validation import validate_corpus, validate_document
+from damascus_ie.core.io import load_annotated
+from damascus_ie.core.validation import validate_corpus, validate_document
 
 FIXTURE = Path(__file__).parent / "fixture_gold.json"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.agreement import agreement_section, measure, nominal_alpha
-from damascus_ie.io import load_gold
+from damascus_ie.core.io import load_gold
+from damascus_ie.harness.agreement import agreement_section, measure, nominal_alpha
 
 
 def test_nominal_alpha_matches_worked_values():

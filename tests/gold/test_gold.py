@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.agreement import pass_files
-from damascus_ie.io import load_annotated, load_gold
-from damascus_ie.validation import validate_corpus
+from damascus_ie.core.io import load_annotated, load_gold
+from damascus_ie.core.validation import validate_corpus
+from damascus_ie.harness.agreement import pass_files
 
 # Capitalised runs, allowing the lower-case particles of Arabic and English names ("Hayat Tahrir al-Sham",
 # "Mohammed bin Abdulrahman Al Thani", "Syrian Observatory for Human Rights").

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from damascus_ie import score
-from damascus_ie.io import load_gold
-from damascus_ie.metrics import entities
-from damascus_ie.problems import InvalidInput
-from damascus_ie.report import Report
-from damascus_ie.scoring import compare
+from damascus_ie.core.io import load_gold
+from damascus_ie.core.problems import InvalidInput
+from damascus_ie.harness.metrics import entities
+from damascus_ie.harness.report import Report
+from damascus_ie.harness.scoring import compare
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from damascus_ie.cli import main
-from damascus_ie.io import load_gold
+from damascus_ie.core.io import load_gold
 
 
 def write_jsonl(path: Path, rows: list) -> Path:

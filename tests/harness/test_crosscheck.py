@@ -12,9 +12,9 @@ from scipy.optimize import linear_sum_assignment
 from seqeval.metrics import f1_score
 from seqeval.scheme import IOB2
 
-from damascus_ie.metrics import entities
-from damascus_ie.metrics.coref import clusters_score
-from damascus_ie.taxonomy import load_taxonomy
+from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.harness.metrics import entities
+from damascus_ie.harness.metrics.coref import clusters_score
 
 TYPES = list(load_taxonomy().entity_types)
 NERVALUATE_SCHEMES = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from damascus_ie import score
-from damascus_ie.metrics import entities
-from damascus_ie.records import EVENT_ATTRIBUTES
-from damascus_ie.sentences import token_spans
-from damascus_ie.taxonomy import load_taxonomy
+from damascus_ie.core.records import EVENT_ATTRIBUTES
+from damascus_ie.core.sentences import token_spans
+from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.harness.metrics import entities
 
 TAXONOMY = load_taxonomy()
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from label_studio_sdk import LabelStudio
 
-from damascus_ie.io import load_gold
+from damascus_ie.core.io import load_gold
 from damascus_ie.labelstudio import server as ls_server_module
 from damascus_ie.labelstudio.server import Credentials, Server, label_studio_bin, migrate_template, start_server
 

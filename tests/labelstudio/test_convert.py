@@ -6,10 +6,10 @@ import copy
 
 import pytest
 
+from damascus_ie.core.records import LAYERS
+from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.labelstudio.config import NO_SOURCE, NO_SOURCE_CHOICE, labeling_config
 from damascus_ie.labelstudio.convert import Origin, document_to_results, region_id_clashes, results_to_document
-from damascus_ie.records import LAYERS
-from damascus_ie.taxonomy import load_taxonomy
 
 ORIGIN = Origin(task=7, annotator="ann@example.com", annotation=11)
 

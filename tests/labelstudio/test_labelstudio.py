@@ -10,8 +10,8 @@ import pytest
 from label_studio_sdk import LabelStudio
 
 from damascus_ie import cli
-from damascus_ie.build import normalise
-from damascus_ie.io import load_gold
+from damascus_ie.core.io import load_gold
+from damascus_ie.dataset.build import normalise
 from damascus_ie.labelstudio.client import annotator_names, export_tasks, find_project
 from damascus_ie.labelstudio.convert import document_to_results
 from damascus_ie.labelstudio.pull import PULL_FILE, convert_export, read_pull
@@ -118,7 +118,7 @@ def tree_bytes(root: Path, *folders: str) -> dict[str, bytes]:
 
 def publish_fixture_gold(root: Path, seed_document: dict) -> list[dict]:
     """The repo copy's gold with the labelled seed document, so review has something to change."""
-    from damascus_ie.versioning import publish_new_version
+    from damascus_ie.dataset.versioning import publish_new_version
 
     docs = [seed_document if d["id"] == seed_document["id"] else d for d in load_gold(root)[1]]
     publish_new_version(root, docs, ["test fixture gold"], "minor")
@@ -163,8 +163,8 @@ def test_two_annotators_agreement_and_review_publish_a_new_version(
 def test_interrupted_pull_or_review_leaves_the_dataset_untouched(
         ls: LabelStudio, ls_env: None, title: str, repo_copy: Path, seed_document: dict,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import damascus_ie.io
-    import damascus_ie.versioning
+    import damascus_ie.core.io
+    import damascus_ie.dataset.versioning
 
     publish_fixture_gold(repo_copy, seed_document)
     assert cli.main(["labelstudio", "push", "--project", title]) == 0
@@ -177,7 +177,7 @@ def test_interrupted_pull_or_review_leaves_the_dataset_untouched(
         raise KeyboardInterrupt("interrupted mid-write")
 
     with monkeypatch.context() as patch:
-        patch.setattr(damascus_ie.io.os, "replace", interrupted)  # the temp file is written, the rename never happens
+        patch.setattr(damascus_ie.core.io.os, "replace", interrupted)  # the temp file is written, the rename never happens
         with pytest.raises(KeyboardInterrupt):
             cli.main(["labelstudio", "pull", "--project", title])
     assert tree_bytes(repo_copy, "annotations", "dataset", "out") == before
@@ -187,13 +187,13 @@ def test_interrupted_pull_or_review_leaves_the_dataset_untouched(
     pulled["annotations"][0]["document"]["mentions"][4]["type"] = "LOC"
     (repo_copy / PULL_FILE).write_text(json.dumps(pulled), encoding="utf-8")
     after_pull = tree_bytes(repo_copy, "annotations", "dataset", "out")
-    real_write = damascus_ie.versioning.write_dataset
+    real_write = damascus_ie.dataset.versioning.write_dataset
 
     def write_then_fail(root: Path) -> None:
         real_write(root)
         raise KeyboardInterrupt("interrupted after the rebuild")
 
-    monkeypatch.setattr(damascus_ie.versioning, "write_dataset", write_then_fail)
+    monkeypatch.setattr(damascus_ie.dataset.versioning, "write_dataset", write_then_fail)
     with pytest.raises(KeyboardInterrupt):
         cli.main(["labelstudio", "review"])
     assert tree_bytes(repo_copy, "annotations", "dataset", "out") == after_pull
@@ -201,9 +201,9 @@ def test_interrupted_pull_or_review_leaves_the_dataset_untouched(
 
 def test_correction_mode_pushes_an_extractors_predictions(ls: LabelStudio, ls_env: None, title: str,
                                                           repo_copy: Path) -> None:
-    from damascus_ie.extractors.base import input_view
-    from damascus_ie.extractors.registry import resolve
     from damascus_ie.labelstudio.push import with_record_ids
+    from damascus_ie.leaderboard.extractors.base import input_view
+    from damascus_ie.leaderboard.extractors.registry import resolve
 
     _, gold = load_gold(repo_copy)
     extractor = resolve("rules", gold=gold)

@@ -12,12 +12,10 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sklearn.metrics import cohen_kappa_score
-
+from damascus_ie.core.records import LAYERS, Document
+from damascus_ie.harness.agreement import kappa, matched_types
+from damascus_ie.harness.scoring import score
 from damascus_ie.labelstudio.pull import Pulled
-from damascus_ie.records import LAYERS, Document
-
-SPAN_FIELD = {"mentions": None, "events": "trigger", "attributions": "cue"}
 
 
 @dataclass(frozen=True)
@@ -36,35 +34,8 @@ class PairAgreement:
                 f"matched spans {self.matched}  kappa {kappa}")
 
 
-def typed_spans(doc: Document, layer: str) -> dict[tuple[int, int], str]:
-    """(start, end) of each record's span (mention, trigger or cue) -> its type."""
-    out = {}
-    for record in doc[layer]:
-        span = record if SPAN_FIELD[layer] is None else record[SPAN_FIELD[layer]]
-        out[(span["start"], span["end"])] = str(record["type"])
-    return out
-
-
-def matched_types(a: Document, b: Document, layer: str) -> tuple[list[str], list[str]]:
-    """The two annotators' types on the spans both of them marked, in span order."""
-    spans_a, spans_b = typed_spans(a, layer), typed_spans(b, layer)
-    shared = sorted(spans_a.keys() & spans_b.keys())
-    return [spans_a[s] for s in shared], [spans_b[s] for s in shared]
-
-
-def kappa(types_a: list[str], types_b: list[str]) -> float | None:
-    """Cohen's kappa; None without matched spans; 1.0 when both used one identical type throughout (sklearn: nan)."""
-    if not types_a:
-        return None
-    if types_a == types_b:
-        return 1.0
-    return float(cohen_kappa_score(types_a, types_b, replace_undefined_by=0.0))
-
-
 def layer_f1(a: Document, b: Document) -> dict[str, float]:
     """Per-layer F1 of b against a, from the harness's scorer."""
-    from damascus_ie import score
-
     report = score([b], gold=[a], bootstrap=0)  # point values only: intervals over one document mean nothing
     return {layer: float(report.layer_f1(layer)) for layer in LAYERS}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from label_studio_sdk import LabelStudio
 
-from damascus_ie.problems import InvalidInput, Problem
+from damascus_ie.core.problems import InvalidInput, Problem
 
 URL_VAR, KEY_VAR = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 DEFAULT_TITLE = "Damascus-IE"

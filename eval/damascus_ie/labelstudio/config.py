@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
-from damascus_ie.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 TEXT = "text"
 MENTION, TRIGGER, ATTRIBUTION = "mention", "trigger", "attribution"

@@ -14,6 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from damascus_ie.core.problems import Problem
+from damascus_ie.core.records import EVENT_ATTRIBUTES, Attribution, Document, Event, Mention
+from damascus_ie.core.validation import validate_document
 from damascus_ie.labelstudio.config import (
     ATTRIBUTION,
     ATTRIBUTION_TYPE,
@@ -32,9 +35,6 @@ from damascus_ie.labelstudio.config import (
     LabelSets,
     label_sets,
 )
-from damascus_ie.problems import Problem
-from damascus_ie.records import EVENT_ATTRIBUTES, Attribution, Document, Event, Mention
-from damascus_ie.validation import validate_document
 
 SPAN_TYPES = {"labels", "choices", "textarea"}
 REGION_TEXTS = (IDENTITY, VALUE)

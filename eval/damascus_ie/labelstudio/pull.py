@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from damascus_ie.build import normalise
-from damascus_ie.io import atomic_write_text, attach_texts, read_json
+from damascus_ie.core.io import atomic_write_text, attach_texts, read_json
+from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.records import Document, normalise
 from damascus_ie.labelstudio.convert import Origin, results_to_document
-from damascus_ie.problems import InvalidInput, Problem
-from damascus_ie.records import Document
 
 PULL_FILE = Path("out") / "labelstudio" / "pull.json"
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from label_studio_sdk import LabelStudio
 
+from damascus_ie.core.problems import InvalidInput
+from damascus_ie.core.records import LAYERS, Document
+from damascus_ie.core.validation import validate_document
 from damascus_ie.labelstudio.client import ensure_project
 from damascus_ie.labelstudio.config import labeling_config
 from damascus_ie.labelstudio.convert import document_to_results, region_id_clashes
-from damascus_ie.problems import InvalidInput
-from damascus_ie.records import LAYERS, Document
-from damascus_ie.validation import validate_document
 
 ID_PREFIX = {"mentions": "m", "events": "v", "attributions": "a"}
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from damascus_ie.build import normalise
+from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.records import LAYERS, Document, index_by_id, normalise
+from damascus_ie.dataset.versioning import publish_new_version
 from damascus_ie.labelstudio.pull import Pulled
-from damascus_ie.problems import InvalidInput, Problem
-from damascus_ie.records import LAYERS, Document, index_by_id
-from damascus_ie.versioning import publish_new_version
 
 LABEL_FIELDS = {"mentions": "type", "events": "type", "attributions": "type"}
 

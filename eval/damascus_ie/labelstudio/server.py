@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from damascus_ie.paths import repo_root
+from damascus_ie.core.paths import repo_root
 
 DATABASE = "label_studio.sqlite3"
 LOG_NAME = "server.log"

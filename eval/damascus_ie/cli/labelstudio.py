@@ -1,0 +1,151 @@
+"""`damascus-ie labelstudio serve|push|pull|agreement|review`: the contributor's path through Label Studio."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+from pathlib import Path
+
+from damascus_ie.core.io import load_gold, seed_texts
+from damascus_ie.core.paths import repo_root
+from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, annotator_names, connect, export_tasks
+from damascus_ie.labelstudio.pull import PULL_FILE, convert_export, read_pull, write_pull
+from damascus_ie.labelstudio.server import DATABASE, DEFAULT_USERNAME, LOG_NAME, Credentials, start_server
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    default = Path.home() / ".local" / "share" / "damascus-ie" / "label-studio"
+    return Path(args.data_dir or os.environ.get("DAMASCUS_IE_LS_DATA") or default)
+
+
+def _interrupt(*_: object) -> None:
+    """SIGTERM (e.g. from make or a terminal closing) stops the server the same way as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Runs a local server in the foreground until Ctrl-C; secrets are shown on the terminal only, never stored."""
+    data_dir = _data_dir(args)
+    first_start = not (data_dir / DATABASE).exists()
+    credentials = Credentials(os.environ.get("LABEL_STUDIO_USERNAME", DEFAULT_USERNAME),
+                              os.environ.get("LABEL_STUDIO_PASSWORD") or secrets.token_urlsafe(12),
+                              os.environ.get(KEY_VAR) or secrets.token_hex(20))
+    print(f"Starting Label Studio on 127.0.0.1 (data in {data_dir}; the first start migrates, ~30-60 s) ...",
+          flush=True)
+    server = start_server(data_dir, credentials, port=args.port)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        print(f"\nLabel Studio is running at {server.url} (PID {server.pid}, log {data_dir / LOG_NAME})\n"
+              f"  log in as {credentials.username}")
+        if first_start:
+            print(f"  password: {credentials.password}\n  API key:  {credentials.token}\n"
+                  "  (shown once, stored nowhere by damascus-ie; the API key is also under Account & Settings)")
+        else:
+            print("  password and API key: the ones shown on the first start (API key also under Account & Settings)")
+        print(f"\nIn another terminal:\n  export {URL_VAR}={server.url}\n  export {KEY_VAR}=<API key>\n"
+              "  damascus-ie labelstudio push                          # gold as pre-annotations (review)\n"
+              "  damascus-ie labelstudio push --from-extractor spacy   # an extractor's output (correction)\n"
+              "then annotate in the browser, and `damascus-ie labelstudio pull` (see CONTRIBUTING.md).\n"
+              "Ctrl-C stops the server.", flush=True)
+        server.process.wait()
+        print(f"Label Studio exited with {server.process.returncode}")
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping Label Studio ...")
+        return 0
+    finally:
+        server.stop()
+
+
+def push(args: argparse.Namespace) -> int:
+    from damascus_ie.labelstudio.push import pre_annotations, push, with_record_ids
+
+    version, docs = load_gold(repo_root())
+    if args.from_extractor:
+        from damascus_ie.leaderboard.extractors.base import input_view
+        from damascus_ie.leaderboard.extractors.registry import resolve
+
+        extractor = resolve(args.from_extractor, gold=docs)
+        predicted = [with_record_ids({**extractor.extract(input_view(doc)), "id": doc["id"], "text": doc["text"]})
+                     for doc in docs]
+        results, model_version = pre_annotations(predicted, gold=False), f"extractor-{args.from_extractor}"
+    else:
+        results, model_version = pre_annotations(docs, gold=True), f"gold-{version}"
+    report = push(connect(), docs, results, model_version, args.project)
+    print(report.summary())
+    return 0
+
+
+def pull(args: argparse.Namespace) -> int:
+    from damascus_ie.labelstudio.client import find_project
+
+    ls = connect()
+    project = find_project(ls, args.project)
+    if project is None:
+        raise InvalidInput([Problem(URL_VAR, None, None, "project", f"no project titled {args.project!r}: push first")])
+    result = convert_export(export_tasks(ls, project.id), annotator_names(ls), seed_texts(repo_root()))
+    output = Path(args.output or repo_root() / PULL_FILE)
+    write_pull(output, result, args.project)
+    print(f"{result.summary()}; valid ones written to {output}")
+    for problem in result.problems:
+        print(f"  - {problem}")
+    return 2 if result.problems else 0
+
+
+def agreement(args: argparse.Namespace) -> int:
+    from damascus_ie.labelstudio.agreement import pairwise_agreement
+
+    rows = pairwise_agreement(read_pull(_pull_path(args), seed_texts(repo_root())))
+    for row in rows:
+        print(row.row())
+    if not rows:
+        print("no document has annotations from two annotators yet")
+    return 0
+
+
+def review(args: argparse.Namespace) -> int:
+    from damascus_ie.labelstudio.review import review
+
+    root = repo_root()
+    _, gold = load_gold(root)
+    version, changes = review(root, gold, read_pull(_pull_path(args), seed_texts(root)), args.accept, args.level,
+                              args.dry_run)
+    print("\n".join(changes) if changes else "no label changes against the current gold")
+    if version:
+        print(f"published dataset version {version} (dataset/CHANGELOG.md lists the changes)")
+    elif changes:
+        print("dry run: nothing written")
+    return 0
+
+
+def _pull_path(args: argparse.Namespace) -> Path:
+    return Path(args.pulled or repo_root() / PULL_FILE)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("labelstudio", help="contribute and review labels in a local Label Studio")
+    commands = parser.add_subparsers(dest="labelstudio_command", required=True)
+    serve_parser = commands.add_parser("serve", help="start a local server (127.0.0.1, offline) until Ctrl-C")
+    serve_parser.add_argument("--port", type=int, default=8080)
+    serve_parser.add_argument("--data-dir", help="server data (default $DAMASCUS_IE_LS_DATA or ~/.local/share/...)")
+    serve_parser.set_defaults(func=serve)
+    for name, func, text in (("push", push, "create/update the project and its tasks with pre-annotations"),
+                             ("pull", pull, "export annotations, validate them, write the valid ones")):
+        sub = commands.add_parser(name, help=f"{text} ({URL_VAR}, {KEY_VAR} from the environment)")
+        sub.add_argument("--project", default=DEFAULT_TITLE, help="project title")
+        sub.set_defaults(func=func)
+    commands.choices["push"].add_argument("--from-extractor", metavar="NAME",
+                                          help="pre-annotate with this extractor's predictions (correction mode)")
+    commands.choices["pull"].add_argument("--output", help=f"pull file (default {PULL_FILE})")
+    agreement_parser = commands.add_parser("agreement", help="pairwise F1 and kappa between annotators")
+    agreement_parser.set_defaults(func=agreement)
+    review_parser = commands.add_parser("review", help="merge accepted annotations into a new dataset version")
+    review_parser.add_argument("--accept", metavar="ANNOTATOR", help="take this annotator's annotations")
+    review_parser.add_argument("--level", choices=("major", "minor", "patch"), default="minor")
+    review_parser.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
+    review_parser.set_defaults(func=review)
+    for sub in (agreement_parser, review_parser):
+        sub.add_argument("--pulled", help=f"pull file (default {PULL_FILE})")

@@ -1,0 +1,241 @@
+"""Attributions (PARC 3.0 records), scored the BBC Citron way plus QuoteBank's speaker-by-entity.
+
+Gold and predicted attributions are paired one-to-one by their cues: equal
+cues first, then a maximum matching of overlapping cues. On those pairs:
+  cue / source / content, exact: the pair's spans are identical (content: the
+      same set of spans); precision over predictions having that role, recall
+      over gold having it. Source and content count only on cue-paired records.
+  ... token: tokens shared by the pair's spans over the tokens of the
+      predictions (precision) or of the gold (recall).
+  source.entity: the predicted source is aligned to a gold mention (same
+      boundaries) of the gold source's entity: any mention of it counts.
+  full: cue paired, content shares a token, and the source matches by entity
+      (or both have none).
+  type and parent: accuracy over cue-paired records; a parent is right when
+      both are null or the predicted parent is paired with the gold parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.metrics.counts import Tally, accuracy_tally, tally
+from damascus_ie.harness.metrics.matching import Canonical, Pairs, maximum_matching, overlap_pairs, residual
+from damascus_ie.harness.metrics.positions import OffsetIndex
+
+NONE = -1
+
+
+@dataclass(frozen=True)
+class AttributionTable:
+    """Per attribution: doc, cue, type code, source mention row, parent attribution row; content spans flat."""
+
+    doc: np.ndarray
+    cue_start: np.ndarray
+    cue_end: np.ndarray
+    type: np.ndarray
+    source: np.ndarray
+    parent: np.ndarray
+    content_row: np.ndarray
+    content_start: np.ndarray
+    content_end: np.ndarray
+    records: list[dict]
+
+    def __len__(self) -> int:
+        return int(self.doc.size)
+
+
+def attribution_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> AttributionTable:
+    """Flattens `attributions`; source ids become rows of the corpus mention table (document order)."""
+    taxonomy = taxonomy or load_taxonomy()
+    type_code = {t: i for i, t in enumerate(taxonomy.attribution_types)}
+    rows: list[tuple[int, ...]] = []
+    content: list[tuple[int, int, int]] = []
+    records: list[dict] = []
+    mention_offset = 0
+    for doc_index, doc in enumerate(docs):
+        mentions = doc.get("mentions") or ()
+        mention_row = {m.get("id"): mention_offset + i for i, m in enumerate(mentions)}
+        mention_offset += len(mentions)
+        attributions = doc.get("attributions") or ()
+        own_row = {a.get("id"): len(records) + i for i, a in enumerate(attributions)}
+        for attribution in attributions:
+            cue = attribution["cue"]
+            rows.append((doc_index, cue["start"], cue["end"], type_code.get(attribution.get("type"), NONE),
+                         mention_row.get(attribution.get("source"), NONE),
+                         own_row.get(attribution.get("parent"), NONE)))
+            content += [(len(records), span["start"], span["end"]) for span in attribution.get("content") or ()]
+            records.append(attribution)
+    table = np.array(rows, dtype=np.int64).reshape(len(rows), 6)
+    spans = np.array(content, dtype=np.int64).reshape(len(content), 3)
+    return AttributionTable(*(table[:, i] for i in range(6)), *(spans[:, i] for i in range(3)), records=records)
+
+
+def canonical_order(table: AttributionTable, mentions: MentionSide) -> Canonical:
+    """Sort keys by content (document, cue, type, source span, content extent) for order-free tie-breaking."""
+    first = np.full(len(table), -1, dtype=np.int64)
+    last = np.full(len(table), -1, dtype=np.int64)
+    if table.content_row.size:
+        first[:] = np.iinfo(np.int64).max
+        np.minimum.at(first, table.content_row, table.content_start)
+        np.maximum.at(last, table.content_row, table.content_end)
+    source_start, source_end = gather(mentions.start, table.source), gather(mentions.end, table.source)
+
+    def keys(rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (last[rows], first[rows], source_end[rows], source_start[rows], table.type[rows], table.cue_end[rows],
+                table.cue_start[rows], table.doc[rows])
+
+    return keys
+
+
+def pair_cues(gold: AttributionTable, pred: AttributionTable, gold_order: Canonical | None = None,
+              pred_order: Canonical | None = None) -> Pairs:
+    """Equal cues first, then a maximum matching of the remaining overlapping cues."""
+    candidates = overlap_pairs(gold.doc, gold.cue_start, gold.cue_end, pred.doc, pred.cue_start, pred.cue_end)
+    gi, pi = candidates
+    equal = (gold.cue_start[gi] == pred.cue_start[pi]) & (gold.cue_end[gi] == pred.cue_end[pi])
+    first = maximum_matching(gi[equal], pi[equal], gold_order, pred_order)
+    second = maximum_matching(*residual(*candidates, *first, len(gold), len(pred)), gold_order, pred_order)
+    return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+
+
+def gather(values: np.ndarray, rows: np.ndarray, fill: int = NONE) -> np.ndarray:
+    """values[rows], with `fill` where a row is -1 (no record); safe on empty tables."""
+    out = np.full(rows.shape, fill, dtype=np.int64)
+    present = rows >= 0
+    out[present] = values[rows[present]]
+    return out
+
+
+def _shared_tokens(tokens: OffsetIndex, doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
+                   b_start: np.ndarray, b_end: np.ndarray) -> np.ndarray:
+    return tokens.count(doc, np.maximum(a_start, b_start), np.minimum(a_end, b_end))
+
+
+@dataclass(frozen=True)
+class MentionSide:
+    """What attribution scoring needs of a mention table: spans, and the gold entity each row stands for."""
+
+    start: np.ndarray
+    end: np.ndarray
+    entity: np.ndarray  # identity code per row (see entity_codes); predictions: their aligned gold mention's
+
+
+def _content_pairs(gold: AttributionTable, pred: AttributionTable, pairs: Pairs) -> tuple[np.ndarray, ...]:
+    """Every (gold content span, pred content span) combination of each attribution pair: (pair, g span, p span)."""
+    pair_of_gold = np.full(len(gold), NONE)
+    pair_of_gold[pairs[0]] = np.arange(pairs[0].size)
+    pair_of_pred = np.full(len(pred), NONE)
+    pair_of_pred[pairs[1]] = np.arange(pairs[1].size)
+    g_pair = pair_of_gold[gold.content_row]
+    p_pair = pair_of_pred[pred.content_row]
+    g_spans = np.flatnonzero(g_pair >= 0)
+    p_spans = np.flatnonzero(p_pair >= 0)
+    g_order = g_spans[np.argsort(g_pair[g_spans], kind="stable")]
+    p_order = p_spans[np.argsort(p_pair[p_spans], kind="stable")]
+    g_count = np.bincount(g_pair[g_spans], minlength=pairs[0].size)
+    p_count = np.bincount(p_pair[p_spans], minlength=pairs[0].size)
+    combos = g_count * p_count
+    pair = np.repeat(np.arange(pairs[0].size), combos)
+    within = np.arange(combos.sum()) - np.repeat(np.cumsum(combos) - combos, combos)
+    p_per = np.repeat(p_count, combos)
+    g_first = np.repeat(np.cumsum(g_count) - g_count, combos)
+    p_first = np.repeat(np.cumsum(p_count) - p_count, combos)
+    g_span = g_order[g_first + within // np.maximum(p_per, 1)]
+    p_span = p_order[p_first + within % np.maximum(p_per, 1)]
+    return pair, g_span, p_span
+
+
+def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_mentions: MentionSide,
+                        pred_mentions: MentionSide, tokens: OffsetIndex, gold_units: np.ndarray,
+                        pred_units: np.ndarray, n_units: int) -> dict[str, Tally]:
+    """Every attribution score as a tally; units give each gold/pred attribution's sentence (its cue's)."""
+    gi, pi = pair_cues(gold, pred, canonical_order(gold, gold_mentions), canonical_order(pred, pred_mentions))
+    pair_units = gold_units[gi]
+    doc = gold.doc[gi]
+    out: dict[str, Tally] = {}
+
+    def prf(hits: np.ndarray, gold_has: np.ndarray, pred_has: np.ndarray) -> Tally:
+        hit = (pair_units[hits], None)
+        return tally(n_units, hit, (pred_units[pred_has], None), hit, (gold_units[gold_has], None))
+
+    def token_prf(shared: np.ndarray, shared_units: np.ndarray, gold_tokens: np.ndarray,
+                  pred_tokens: np.ndarray) -> Tally:
+        hit = (shared_units, shared.astype(float))
+        return tally(n_units, hit, (pred_units, pred_tokens.astype(float)), hit, (gold_units, gold_tokens.astype(float)))
+
+    every_gold, every_pred = np.ones(len(gold), bool), np.ones(len(pred), bool)
+    exact_cue = (gold.cue_start[gi] == pred.cue_start[pi]) & (gold.cue_end[gi] == pred.cue_end[pi])
+    out["cue.exact"] = prf(exact_cue, every_gold, every_pred)
+    out["cue.token"] = token_prf(
+        _shared_tokens(tokens, doc, gold.cue_start[gi], gold.cue_end[gi], pred.cue_start[pi], pred.cue_end[pi]),
+        pair_units, tokens.count(gold.doc, gold.cue_start, gold.cue_end),
+        tokens.count(pred.doc, pred.cue_start, pred.cue_end))
+
+    g_src, p_src = gold.source[gi], pred.source[pi]
+    both = (g_src >= 0) & (p_src >= 0)
+    g_start, g_end = gather(gold_mentions.start, g_src), gather(gold_mentions.end, g_src)
+    p_start, p_end = gather(pred_mentions.start, p_src), gather(pred_mentions.end, p_src)
+    same_source_span = both & (g_start == p_start) & (g_end == p_end)
+    out["source.exact"] = prf(same_source_span, gold.source >= 0, pred.source >= 0)
+    out["source.token"] = token_prf(
+        np.where(both, _shared_tokens(tokens, doc, g_start, g_end, p_start, p_end), 0), pair_units,
+        tokens.count(gold.doc, gather(gold_mentions.start, gold.source), gather(gold_mentions.end, gold.source)),
+        tokens.count(pred.doc, gather(pred_mentions.start, pred.source), gather(pred_mentions.end, pred.source)))
+    g_entity, p_entity = gather(gold_mentions.entity, g_src), gather(pred_mentions.entity, p_src)
+    same_entity = both & (p_entity != NONE) & (g_entity == p_entity)
+    out["source.entity"] = prf(same_entity, gold.source >= 0, pred.source >= 0)
+
+    pair, g_span, p_span = _content_pairs(gold, pred, (gi, pi))
+    shared = _shared_tokens(tokens, gold.doc[gold.content_row[g_span]], gold.content_start[g_span],
+                            gold.content_end[g_span], pred.content_start[p_span], pred.content_end[p_span])
+    shared_per_pair = np.bincount(pair, weights=shared, minlength=gi.size)
+    content_tokens_gold = np.bincount(gold.content_row, weights=tokens.count(
+        gold.doc[gold.content_row], gold.content_start, gold.content_end), minlength=len(gold))
+    content_tokens_pred = np.bincount(pred.content_row, weights=tokens.count(
+        pred.doc[pred.content_row], pred.content_start, pred.content_end), minlength=len(pred))
+    out["content.token"] = token_prf(shared_per_pair, pair_units, content_tokens_gold, content_tokens_pred)
+    out["content.exact"] = prf(_same_span_sets(gold, pred, gi, pi), np.bincount(gold.content_row, minlength=len(
+        gold)) > 0, np.bincount(pred.content_row, minlength=len(pred)) > 0)
+
+    source_ok = same_entity | ((g_src < 0) & (p_src < 0))
+    out["full"] = prf((shared_per_pair > 0) & source_ok, every_gold, every_pred)
+    out["type.accuracy"] = accuracy_tally(n_units, pair_units, gold.type[gi] == pred.type[pi], gold_units)
+    out["parent.accuracy"] = accuracy_tally(n_units, pair_units, _parents_agree(gold, pred, gi, pi), gold_units)
+    return out
+
+
+def _same_span_sets(gold: AttributionTable, pred: AttributionTable, gi: np.ndarray, pi: np.ndarray) -> np.ndarray:
+    def spans(table: AttributionTable) -> list[frozenset]:
+        out: list[set] = [set() for _ in range(len(table))]
+        for row, start, end in zip(table.content_row.tolist(), table.content_start.tolist(),
+                                   table.content_end.tolist(), strict=True):
+            out[row].add((start, end))
+        return [frozenset(s) for s in out]
+
+    gold_sets, pred_sets = spans(gold), spans(pred)
+    return np.array([bool(gold_sets[g]) and gold_sets[g] == pred_sets[p] for g, p in zip(gi.tolist(), pi.tolist(),
+                                                                                           strict=True)], dtype=bool)
+
+
+def _parents_agree(gold: AttributionTable, pred: AttributionTable, gi: np.ndarray, pi: np.ndarray) -> np.ndarray:
+    partner_of_pred = np.full(len(pred), NONE)
+    partner_of_pred[pi] = gi
+    g_parent, p_parent = gold.parent[gi], pred.parent[pi]
+    mapped = np.where(p_parent >= 0, partner_of_pred[np.maximum(p_parent, 0)], NONE)
+    return ((g_parent < 0) & (p_parent < 0)) | ((g_parent >= 0) & (mapped == g_parent))
+
+
+def entity_codes(gold_entities: Sequence[str | None], pred_to_gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Identity code per gold mention row, and per predicted row through its aligned gold mention (-1: none).
+
+    Codes are >= 0 for an entity id; a gold mention without one (TIME) stands for itself (-2 - row).
+    """
+    codes: dict[str, int] = {}
+    gold_codes = np.array([-2 - row if e is None else codes.setdefault(e, len(codes))
+                           for row, e in enumerate(gold_entities)], dtype=np.int64)
+    return gold_codes, gather(gold_codes, pred_to_gold)

@@ -1,0 +1,225 @@
+"""Identity: MUC, B-cubed, CEAF-e, LEA and CoNLL F1 over clusters of mentions.
+
+Input is two partitions given as arrays: for each key (gold) mention its cluster
+id, and for each response (predicted) mention its cluster id plus the key
+mention it is aligned to (-1 when it has none). Definitions follow the
+reference scorer v8.01 (Pradhan et al. 2014) with singletons kept: the
+Damascus-IE gold annotates singleton entities, so they count.
+
+Mention alignment (the convention for predicted mentions): a predicted mention
+is the same mention as a gold mention when both have exactly the same
+boundaries in the same document (type ignored), paired one-to-one; any other
+predicted mention is a distinct, "twinless" mention that can only hurt
+precision. Mentions without an identity id (TIME mentions, predictions with
+`entity: null`) take no part in coreference.
+
+Each metric also returns per-mention shares of its sums (a cluster's
+contribution divided evenly over its mentions), so the bootstrap can resample
+sentences: a linearisation that holds the clusters fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from damascus_ie.harness.metrics.counts import Tally, tally
+from damascus_ie.harness.metrics.matching import best_assignment
+
+METRICS: tuple[str, ...] = ("muc", "b3", "ceafe", "lea")
+
+
+@dataclass(frozen=True)
+class Partitions:
+    """Key mentions 0..n_key-1 with cluster ids; response mentions with cluster ids and aligned key mention."""
+
+    key_cluster: np.ndarray
+    response_cluster: np.ndarray
+    response_key: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Overlap:
+    key_sizes: np.ndarray
+    response_sizes: np.ndarray
+    pair_key: np.ndarray  # one row per (key cluster, response cluster) sharing mentions
+    pair_response: np.ndarray
+    pair_size: np.ndarray
+    key_of_mention: np.ndarray  # dense key cluster per key mention
+    response_of_mention: np.ndarray  # dense response cluster per response mention
+    key_pair: np.ndarray  # per key mention: its pair row, -1 when twinless
+    response_pair: np.ndarray  # per response mention: its pair row, -1 when twinless
+
+
+def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if ids.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
+    return inverse.astype(np.int64), counts.astype(np.int64)
+
+
+def _overlap(parts: Partitions) -> _Overlap:
+    key_of, key_sizes = _dense(parts.key_cluster)
+    response_of, response_sizes = _dense(parts.response_cluster)
+    aligned = parts.response_key >= 0
+    pair_codes = key_of[parts.response_key[aligned]] * max(response_sizes.size, 1) + response_of[aligned]
+    codes, pair_of_aligned, pair_size = np.unique(pair_codes, return_inverse=True, return_counts=True)
+    width = max(response_sizes.size, 1)
+    key_pair = np.full(key_of.size, -1, np.int64)
+    key_pair[parts.response_key[aligned]] = pair_of_aligned
+    response_pair = np.full(response_of.size, -1, np.int64)
+    response_pair[aligned] = pair_of_aligned
+    return _Overlap(key_sizes, response_sizes, codes // width, codes % width, pair_size.astype(np.int64),
+                    key_of, response_of, key_pair, response_pair)
+
+
+def _share(per_cluster: np.ndarray, cluster_of_mention: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """A cluster's value spread evenly over its mentions."""
+    if cluster_of_mention.size == 0:
+        return np.zeros(0)
+    return per_cluster[cluster_of_mention] / sizes[cluster_of_mention]
+
+
+def _side(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(sizes, cluster per mention, pair row per mention, pair cluster of this side, other side's sizes)."""
+    if key_side:
+        return o.key_sizes, o.key_of_mention, o.key_pair, o.pair_key, o.response_sizes
+    return o.response_sizes, o.response_of_mention, o.response_pair, o.pair_response, o.key_sizes
+
+
+def _muc(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per mention shares of |K| - |p(K)| and |K| - 1 (twinless mentions are parts of their own)."""
+    sizes, cluster, pair, pair_cluster, _ = _side(o, key_side)
+    parts = np.bincount(pair_cluster, minlength=sizes.size) + np.bincount(cluster[pair < 0], minlength=sizes.size)
+    return _share((sizes - parts).astype(float), cluster, sizes), _share((sizes - 1).astype(float), cluster, sizes)
+
+
+def _b3(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
+    sizes, cluster, pair, _, _ = _side(o, key_side)
+    shared = np.zeros(pair.size) if o.pair_size.size == 0 else np.where(pair >= 0, o.pair_size[np.maximum(pair, 0)], 0)
+    credit = shared / np.maximum(sizes[cluster], 1)
+    return credit.astype(float), np.ones(cluster.size)
+
+
+def _links(n: np.ndarray) -> np.ndarray:
+    return n * (n - 1) / 2.0
+
+
+def _lea(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Importance |K| times the fraction of K's links kept; a singleton's self-link is kept when it stays alone."""
+    sizes, cluster, _, pair_cluster, other_sizes = _side(o, key_side)
+    other_cluster = o.pair_response if key_side else o.pair_key
+    kept = np.bincount(pair_cluster, weights=_links(o.pair_size), minlength=sizes.size)
+    alone = (sizes[pair_cluster] == 1) & (o.pair_size == 1) & (other_sizes[other_cluster] == 1)
+    kept_singletons = np.bincount(pair_cluster[alone], minlength=sizes.size)
+    links = np.where(sizes > 1, _links(sizes), 1.0)
+    resolved = np.where(sizes > 1, kept, kept_singletons) / links
+    return _share(sizes * resolved, cluster, sizes), np.ones(cluster.size)
+
+
+def _ceafe(o: _Overlap) -> tuple[np.ndarray, np.ndarray]:
+    """Best one-to-one alignment of clusters under phi4 = 2|K∩R| / (|K| + |R|), per connected component.
+
+    Returns the aligned similarity per key cluster and per response cluster.
+    """
+    phi = 2.0 * o.pair_size / (o.key_sizes[o.pair_key] + o.response_sizes[o.pair_response])
+    n_key, n_resp = o.key_sizes.size, o.response_sizes.size
+    key_sim, resp_sim = np.zeros(n_key), np.zeros(n_resp)
+    if phi.size == 0:
+        return key_sim, resp_sim
+    graph = coo_matrix((np.ones(phi.size), (o.pair_key, n_key + o.pair_response)), shape=(n_key + n_resp,) * 2)
+    _, component = connected_components(graph, directed=False)
+    pair_component = component[o.pair_key]
+    single = np.bincount(pair_component, minlength=component.max() + 1)[pair_component] == 1
+    key_sim[o.pair_key[single]] = phi[single]
+    resp_sim[o.pair_response[single]] = phi[single]
+    rest = np.flatnonzero(~single)
+    for group in np.split(rest[np.argsort(pair_component[rest], kind="stable")],
+                          np.flatnonzero(np.diff(np.sort(pair_component[rest]))) + 1):
+        if group.size == 0:
+            continue
+        keys, key_index = np.unique(o.pair_key[group], return_inverse=True)
+        resps, resp_index = np.unique(o.pair_response[group], return_inverse=True)
+        weights = np.zeros((keys.size, resps.size))
+        weights[key_index, resp_index] = phi[group]
+        rows, cols = best_assignment(weights)
+        key_sim[keys[rows]] = weights[rows, cols]
+        resp_sim[resps[cols]] = weights[rows, cols]
+    return key_sim, resp_sim
+
+
+def coref_tallies(parts: Partitions, key_units: np.ndarray, response_units: np.ndarray,
+                  n_units: int) -> dict[str, Tally]:
+    """MUC, B3, CEAF-e and LEA as tallies; units give each mention's sentence."""
+    o = _overlap(parts)
+    out: dict[str, Tally] = {}
+    for name, metric in (("muc", _muc), ("b3", _b3), ("lea", _lea)):
+        r_num, r_den = metric(o, True)
+        p_num, p_den = metric(o, False)
+        out[name] = tally(n_units, (response_units, p_num), (response_units, p_den),
+                          (key_units, r_num), (key_units, r_den))
+    key_sim, resp_sim = _ceafe(o)
+    out["ceafe"] = tally(
+        n_units,
+        (response_units, _share(resp_sim, o.response_of_mention, o.response_sizes)),
+        (response_units, _share(np.ones(o.response_sizes.size), o.response_of_mention, o.response_sizes)),
+        (key_units, _share(key_sim, o.key_of_mention, o.key_sizes)),
+        (key_units, _share(np.ones(o.key_sizes.size), o.key_of_mention, o.key_sizes)),
+    )
+    return out
+
+
+def coref_scores(tallies: dict[str, Tally]) -> dict[str, dict[str, float] | float]:
+    """P/R/F1 per metric plus CoNLL F1 (mean of MUC, B3 and CEAF-e F1)."""
+    out: dict[str, dict[str, float] | float] = {name: tallies[name].scores() for name in METRICS}
+    out["conll_f1"] = conll_f1(tallies)
+    return out
+
+
+def conll_f1(tallies: dict[str, Tally]) -> float:
+    return float(np.mean([tallies[name].value() for name in ("muc", "b3", "ceafe")]))
+
+
+def clusters_score(key: list[list], response: list[list]) -> dict[str, dict[str, float] | float]:
+    """Scores for partitions written as lists of clusters of hashable mentions (tests, worked examples)."""
+    key_ids = {m: i for i, cluster in enumerate(key) for m in cluster}
+    mentions = list(key_ids)
+    index = {m: i for i, m in enumerate(mentions)}
+    response_mentions = [m for cluster in response for m in cluster]
+    parts = Partitions(
+        key_cluster=np.array([key_ids[m] for m in mentions], dtype=np.int64),
+        response_cluster=np.array([i for i, cluster in enumerate(response) for _ in cluster], dtype=np.int64),
+        response_key=np.array([index.get(m, -1) for m in response_mentions], dtype=np.int64),
+    )
+    zeros_key, zeros_resp = np.zeros(len(mentions), np.int64), np.zeros(len(response_mentions), np.int64)
+    return coref_scores(coref_tallies(parts, zeros_key, zeros_resp, 1))
+
+
+def identity_partitions(gold_ids: Sequence[str | None], gold_doc: np.ndarray, pred_ids: Sequence[str | None],
+                        pred_doc: np.ndarray, pred_to_gold: np.ndarray, corpus: bool,
+                        ) -> tuple[Partitions, np.ndarray, np.ndarray]:
+    """Partitions of the records that carry an identity id, and which rows they are (key rows, response rows).
+
+    Within documents a cluster is (document, id); across the corpus the id alone, as the spec's
+    identity ids are corpus-level for gold and predictions alike.
+    """
+    key_rows = np.array([i for i, e in enumerate(gold_ids) if e is not None], dtype=np.int64)
+    response_rows = np.array([i for i, e in enumerate(pred_ids) if e is not None], dtype=np.int64)
+
+    def clusters(ids: Sequence[str | None], docs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        codes: dict[object, int] = {}
+        doc_list = docs.tolist()
+        return np.array([codes.setdefault(ids[r] if corpus else (doc_list[r], ids[r]), len(codes))
+                         for r in rows.tolist()], dtype=np.int64)
+
+    key_position = np.full(len(gold_ids), -1, dtype=np.int64)
+    key_position[key_rows] = np.arange(key_rows.size)
+    aligned = pred_to_gold[response_rows] if response_rows.size else np.zeros(0, np.int64)
+    response_key = np.where(aligned >= 0, key_position[np.maximum(aligned, 0)] if key_position.size else -1, -1)
+    parts = Partitions(clusters(gold_ids, gold_doc, key_rows), clusters(pred_ids, pred_doc, response_rows),
+                       response_key.astype(np.int64))
+    return parts, key_rows, response_rows

@@ -1,0 +1,147 @@
+"""Events, TextEE conventions: exact matching of tuple sets, duplicates collapse.
+
+  trigger identification          (doc, trigger offsets)
+  trigger classification          + event type
+  argument identification         (doc, event type, argument offsets)
+  argument classification         + role
+  ..._attached variants           + the trigger's offsets (and type), so an argument counts only on its own trigger
+Argument offsets are those of the mention the argument points to. Attributes
+(polarity, modality, tense, genericity) are scored as accuracy over the events
+paired by trigger classification (same trigger and type; among duplicates the
+pairing that agrees most); a missing predicted attribute counts as wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from damascus_ie.core.records import EVENT_ATTRIBUTES
+from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.metrics.counts import Tally, tally
+from damascus_ie.harness.metrics.matching import equal_pairs, joint_keys, tie_break
+
+TASKS: dict[str, tuple[str, ...]] = {
+    "trigger_identification": ("doc", "start", "end"),
+    "trigger_classification": ("doc", "start", "end", "type"),
+    "argument_identification": ("doc", "type", "arg_start", "arg_end"),
+    "argument_classification": ("doc", "type", "arg_start", "arg_end", "role"),
+    "argument_identification_attached": ("doc", "start", "end", "type", "arg_start", "arg_end"),
+    "argument_classification_attached": ("doc", "start", "end", "type", "arg_start", "arg_end", "role"),
+}
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """One row per event (trigger) and one per argument, as int columns."""
+
+    events: dict[str, np.ndarray]
+    arguments: dict[str, np.ndarray]
+    identities: list[str | None]
+    records: list[dict]
+
+    def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Sort keys by content (trigger, type, event id) for order-free tie-breaking; np.lexsort order."""
+        columns = self.events
+        return tie_break((columns["type"][rows], columns["end"][rows], columns["start"][rows], columns["doc"][rows]),
+                         rows, self._identity_rank)
+
+    def _identity_rank(self, rows: np.ndarray) -> np.ndarray:
+        return np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1].ravel()
+
+
+def event_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> EventTable:
+    taxonomy = taxonomy or load_taxonomy()
+    type_code = {t: i for i, t in enumerate(taxonomy.event_types)}
+    role_code = {r: i for i, r in enumerate(taxonomy.roles)}
+    value_code = {a: {v: i for i, v in enumerate(vs)} for a, vs in taxonomy.event_attributes.items()}
+    rows: list[tuple[int, ...]] = []
+    arguments: list[tuple[int, ...]] = []
+    records: list[dict] = []
+    for doc_index, doc in enumerate(docs):
+        spans = {m.get("id"): (m["start"], m["end"]) for m in doc.get("mentions") or ()}
+        for event in doc.get("events") or ():
+            start, end, code = event["trigger"]["start"], event["trigger"]["end"], type_code[event["type"]]
+            rows.append((doc_index, start, end, code,
+                         *(value_code[a].get(event.get(a), -1) for a in EVENT_ATTRIBUTES)))
+            records.append(event)
+            for argument in event.get("arguments") or ():
+                arg_start, arg_end = spans[argument["mention"]]
+                arguments.append((doc_index, start, end, code, arg_start, arg_end, role_code[argument["role"]]))
+    event_columns = ("doc", "start", "end", "type", *EVENT_ATTRIBUTES)
+    argument_columns = ("doc", "start", "end", "type", "arg_start", "arg_end", "role")
+    return EventTable(_columns(rows, event_columns), _columns(arguments, argument_columns),
+                      [e.get("event") for e in records], records)
+
+
+def _columns(rows: list[tuple[int, ...]], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    table = np.array(rows, dtype=np.int64).reshape(len(rows), len(names))
+    return {name: table[:, i] for i, name in enumerate(names)}
+
+
+def set_tally(gold_key: np.ndarray, pred_key: np.ndarray, gold_units: np.ndarray, pred_units: np.ndarray,
+              n_units: int) -> Tally:
+    """P/R/F1 of two sets of keys (duplicates collapse to their first occurrence)."""
+    gold_unique, gold_first = np.unique(gold_key, return_index=True)
+    pred_unique, pred_first = np.unique(pred_key, return_index=True)
+    hit = np.isin(gold_unique, pred_unique, assume_unique=True)
+    tp_units = gold_units[gold_first[hit]]
+    return tally(n_units, (tp_units, None), (pred_units[pred_first], None), (tp_units, None),
+                 (gold_units[gold_first], None))
+
+
+def _keys(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], columns: tuple[str, ...]) -> tuple[np.ndarray,
+                                                                                                     np.ndarray]:
+    return joint_keys(tuple(gold[c] for c in columns), tuple(pred[c] for c in columns))
+
+
+def multiset_overlap(gold_key: np.ndarray, pred_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct gold key: its first gold row and min(#gold, #pred) with that key.
+
+    Events sharing a trigger and type are interchangeable, so attribute agreement is counted as the
+    overlap of the two multisets of (trigger, type, value): the best pairing, whatever the order.
+    """
+    gold_unique, gold_first, gold_count = np.unique(gold_key, return_index=True, return_counts=True)
+    pred_unique, pred_count = np.unique(pred_key, return_counts=True)
+    _, in_gold, in_pred = np.intersect1d(gold_unique, pred_unique, assume_unique=True, return_indices=True)
+    overlap = np.minimum(gold_count[in_gold], pred_count[in_pred])
+    return gold_first[in_gold], overlap
+
+
+def event_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarray], n_units: int) -> dict[str, Tally]:
+    """Every TextEE task and attribute accuracy; `units` holds the sentence of gold/pred triggers and arguments."""
+    out: dict[str, Tally] = {}
+    for task, columns in TASKS.items():
+        table = "events" if task.startswith("trigger") else "arguments"
+        gold_key, pred_key = _keys(getattr(gold, table), getattr(pred, table), columns)
+        out[task] = set_tally(gold_key, pred_key, units[f"gold_{table}"], units[f"pred_{table}"], n_units)
+    trigger = TASKS["trigger_classification"]
+    first, matched = multiset_overlap(*_keys(gold.events, pred.events, trigger))
+    gold_units = units["gold_events"]
+    for attribute in EVENT_ATTRIBUTES:
+        first_a, correct = multiset_overlap(*_keys(gold.events, pred.events, (*trigger, attribute)))
+        out[f"attributes.{attribute}"] = tally(
+            n_units, (gold_units[first_a], correct.astype(float)), (gold_units[first], matched.astype(float)),
+            (gold_units[first_a], correct.astype(float)), (gold_units, None), kind="accuracy")
+    return out
+
+
+def per_type_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarray], n_units: int,
+                     taxonomy: Taxonomy | None = None) -> dict[str, Tally]:
+    """Trigger classification within each event type present in gold or predictions."""
+    taxonomy = taxonomy or load_taxonomy()
+    gold_key, pred_key = _keys(gold.events, pred.events, TASKS["trigger_classification"])
+    out = {}
+    for code, name in enumerate(taxonomy.event_types):
+        g, p = gold.events["type"] == code, pred.events["type"] == code
+        if g.any() or p.any():
+            out[name] = set_tally(gold_key[g], pred_key[p], units["gold_events"][g], units["pred_events"][p], n_units)
+    return out
+
+
+def trigger_pairs(gold: EventTable, pred: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Events paired one-to-one on identical trigger offsets: the mention alignment of event coreference."""
+    return equal_pairs(*_keys(gold.events, pred.events, TASKS["trigger_identification"]), gold.canonical,
+                       pred.canonical)

@@ -1,0 +1,52 @@
+"""Sentence and token starts of many documents in one sorted array, searched in bulk.
+
+Sentences are the bootstrap's resampling units; tokens are what the
+token-overlap attribution scores count. Both come from damascus_ie.core.sentences,
+so every layer sees the same boundaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from damascus_ie.core.sentences import sentence_spans, token_spans
+
+
+class OffsetIndex:
+    """Boundary starts per document; `unit` finds the boundary an offset falls in, `count` the starts in a span."""
+
+    def __init__(self, starts_per_doc: Sequence[Sequence[int]], width: int):
+        self.width = max(int(width), 1) + 1
+        counts = np.fromiter(map(len, starts_per_doc), np.int64, len(starts_per_doc))
+        doc = np.repeat(np.arange(len(starts_per_doc), dtype=np.int64), counts)
+        flat = np.fromiter((s for starts in starts_per_doc for s in starts), np.int64, int(counts.sum()))
+        self.keys = doc * self.width + flat
+        self.doc_of_unit = doc
+        self.first_unit = np.r_[0, np.cumsum(counts)][:-1]
+
+    def __len__(self) -> int:
+        return int(self.keys.size)
+
+    def unit(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
+        """Index of the last boundary at or before `offset` in `doc` (the document's first one if none)."""
+        position = np.searchsorted(self.keys, np.asarray(doc) * self.width + np.asarray(offset), side="right") - 1
+        return np.maximum(position, self.first_unit[np.asarray(doc)]) if position.size else position
+
+    def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """How many boundaries start inside [start, end); 0 for empty or inverted spans."""
+        base = np.asarray(doc) * self.width
+        low = np.searchsorted(self.keys, base + np.asarray(start), side="left")
+        high = np.searchsorted(self.keys, base + np.maximum(np.asarray(end), np.asarray(start)), side="left")
+        return high - low
+
+
+def sentence_index(texts: Sequence[str]) -> OffsetIndex:
+    """One unit per sentence; a document without sentences still gets one unit at offset 0."""
+    starts = [[s for s, _ in sentence_spans(text)] or [0] for text in texts]
+    return OffsetIndex([sorted({0, *doc}) for doc in starts], max(map(len, texts), default=0))
+
+
+def token_index(texts: Sequence[str]) -> OffsetIndex:
+    return OffsetIndex([[s for s, _ in token_spans(text)] for text in texts], max(map(len, texts), default=0))

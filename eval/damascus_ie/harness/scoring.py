@@ -1,0 +1,259 @@
+"""`score()`: predictions and gold in, a `Report` out. The harness's public API.
+
+    score(predictions, gold=None, *, layers=None, extractor=None, settings=None, bootstrap=1000, seed=0,
+          lenient=False) -> Report
+    compare(predictions_a, predictions_b, gold=None, *, layers=None, resamples=1000, seed=0) -> dict
+    report.headline  {"entities.strict.f1": ..., "events.trigger_classification.f1": ...,
+                      "attributions.full.f1": ..., "entities.coref.conll_f1": ...}  (see HEADLINE_ORDER)
+    report.intervals {name: (low, high)}  95% bootstrap intervals
+    report.per_type(layer) -> {type: F1}; report.per_type_table(layer) -> DataFrame; report.layer_f1(layer)
+    report.to_dict() / to_json() / to_markdown() / to_csv() / render_table()
+    metrics.entities.align(gold_doc, pred_doc) -> [(gold | None, pred | None, status)]
+
+`predictions` is a JSONL path or a list of document dicts; `gold` is None (the
+shipped gold, via io.load_gold), a list of documents with text (an annotator
+pass, for agreement), or a path (.json annotation source or .jsonl documents).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from damascus_ie import __version__
+from damascus_ie.core.io import load_annotated, load_annotation_source, load_gold, read_jsonl
+from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.metrics import attributions, coref, entities, events
+from damascus_ie.harness.metrics.counts import Tally
+from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
+from damascus_ie.harness.predictions import LoadedPredictions, Predictions, load_predictions
+from damascus_ie.harness.report import Report, layer_name
+from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, paired_test, statistic_value
+
+ALL_LAYERS: tuple[str, ...] = ("entities", "events", "attributions")
+Gold = str | Path | Sequence[dict] | None
+
+
+@dataclass
+class GoldCorpus:
+    """The gold documents and what every scoring run derives from them once: sentences, tokens, tables."""
+
+    version: str | None
+    documents: list[dict]
+    taxonomy: Taxonomy = field(default_factory=load_taxonomy)
+
+    @cached_property
+    def texts(self) -> list[str]:
+        return [d["text"] for d in self.documents]
+
+    @cached_property
+    def sentences(self) -> OffsetIndex:
+        return sentence_index(self.texts)
+
+    @cached_property
+    def tokens(self) -> OffsetIndex:
+        return token_index(self.texts)
+
+    @cached_property
+    def mentions(self) -> entities.MentionTable:
+        return entities.mention_table(self.documents, self.taxonomy)
+
+    @cached_property
+    def events(self) -> events.EventTable:
+        return events.event_table(self.documents, self.taxonomy)
+
+    @cached_property
+    def attributions(self) -> attributions.AttributionTable:
+        return attributions.attribution_table(self.documents, self.taxonomy)
+
+    def units(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
+        return self.sentences.unit(doc, offset)
+
+
+def resolve_gold(gold: Gold) -> GoldCorpus:
+    """The shipped gold, a list of documents with text, or a file of them."""
+    if gold is None:
+        version, docs = load_gold()
+        return GoldCorpus(version, list(docs))
+    if isinstance(gold, str | Path):
+        path = Path(gold)
+        if path.suffix == ".jsonl":
+            docs = [row for _, row in read_jsonl(path)]
+            return GoldCorpus(None, _with_text(docs, str(path)))
+        version, _ = load_annotation_source(path)
+        return GoldCorpus(version if isinstance(version, str) else None, list(load_annotated(path)))
+    return GoldCorpus(None, _with_text(list(gold), "<gold>"))
+
+
+def _with_text(docs: list[dict], file: str) -> list[dict]:
+    problems = [Problem(file, str(d.get("id")) if isinstance(d, dict) else None, None, "text",
+                        "gold documents need their text") for d in docs
+                if not isinstance(d, dict) or not isinstance(d.get("text"), str) or not isinstance(d.get("id"), str)]
+    if problems:
+        raise InvalidInput(problems)
+    return docs
+
+
+@dataclass
+class LayerResult:
+    metrics: dict[str, Any]
+    statistics: dict[str, Statistic]
+    per_type: list[dict[str, Any]]
+
+
+def _scores(tallies: dict[str, Tally]) -> dict[str, dict[str, float]]:
+    return {name: item.scores() for name, item in tallies.items()}
+
+
+def _coref(gold_ids: Sequence[str | None], gold_doc: np.ndarray, gold_units: np.ndarray,
+           pred_ids: Sequence[str | None], pred_doc: np.ndarray, pred_units: np.ndarray,
+           pred_to_gold: np.ndarray, n_units: int, prefix: str) -> tuple[dict[str, Any], dict[str, Statistic]]:
+    """Within-document ("coref") and corpus-level ("coref_corpus") identity scores and their statistics."""
+    metrics: dict[str, Any] = {}
+    statistics: dict[str, Statistic] = {}
+    for name, corpus in (("coref", False), ("coref_corpus", True)):
+        parts, key_rows, response_rows = coref.identity_partitions(gold_ids, gold_doc, pred_ids, pred_doc,
+                                                                   pred_to_gold, corpus)
+        tallies = coref.coref_tallies(parts, gold_units[key_rows], pred_units[response_rows], n_units)
+        metrics[name] = coref.coref_scores(tallies)
+        statistics[f"{prefix}.{name}.conll_f1"] = [tallies[m] for m in ("muc", "b3", "ceafe")]
+    return metrics, statistics
+
+
+def _alignment(n_pred: int, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Predicted row -> gold row it is the same mention as, -1 for none."""
+    pred_to_gold = np.full(n_pred, -1, dtype=np.int64)
+    pred_to_gold[pairs[1]] = pairs[0]
+    return pred_to_gold
+
+
+def score_entities(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
+    n_units = len(gold.sentences)
+    g, p = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
+    matching = entities.match(g, p)
+    metrics = entities.scheme_counts(g, p, matching, gold.taxonomy)
+    g_units, p_units = gold.units(g.doc, g.start), gold.units(p.doc, p.start)
+    tallies = entities.scheme_tallies(g, p, matching, g_units, p_units, n_units)
+    tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.texts), g_units, p_units, n_units)
+    metrics["head"] = tallies["head"].scores()
+    statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
+    pred_to_gold = _alignment(len(p), matching.correct("exact"))
+    coref_metrics, coref_statistics = _coref([m.get("entity") for m in g.records], g.doc, g_units,
+                                             [m.get("entity") for m in p.records], p.doc, p_units, pred_to_gold,
+                                             n_units, "entities")
+    metrics.update(coref_metrics)
+    statistics.update(coref_statistics)
+    rows = [{"type": kind, "scheme": scheme, **values}
+            for kind, schemes in metrics["per_type"].items() for scheme, values in schemes.items()]
+    return LayerResult(metrics, statistics, rows)
+
+
+def score_events(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
+    n_units = len(gold.sentences)
+    g, p = gold.events, events.event_table(pred_docs, gold.taxonomy)
+    units = {f"{side}_{table}": gold.units(t[table]["doc"], t[table]["start"])
+             for side, t in (("gold", vars(g)), ("pred", vars(p))) for table in ("events", "arguments")}
+    tallies = events.event_tallies(g, p, units, n_units)
+    metrics: dict[str, Any] = _scores(tallies)
+    statistics: dict[str, Statistic] = {
+        f"events.{name}.{'accuracy' if item.kind == 'accuracy' else 'f1'}": [item] for name, item in tallies.items()}
+    pred_to_gold = _alignment(len(p.records), events.trigger_pairs(g, p))
+    coref_metrics, coref_statistics = _coref(g.identities, g.events["doc"], units["gold_events"], p.identities,
+                                             p.events["doc"], units["pred_events"], pred_to_gold, n_units, "events")
+    metrics.update(coref_metrics)
+    statistics.update(coref_statistics)
+    per_type = events.per_type_tallies(g, p, units, n_units, gold.taxonomy)
+    rows = [{"type": kind, **item.scores()} for kind, item in per_type.items()]
+    return LayerResult(metrics, statistics, rows)
+
+
+def score_attributions(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
+    n_units = len(gold.sentences)
+    g, p = gold.attributions, attributions.attribution_table(pred_docs, gold.taxonomy)
+    g_mentions, p_mentions = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
+    exact = entities.match(g_mentions, p_mentions).correct("exact")
+    gold_entity, pred_entity = attributions.entity_codes([m.get("entity") for m in g_mentions.records],
+                                                         _alignment(len(p_mentions), exact))
+    tallies = attributions.attribution_tallies(
+        g, p, attributions.MentionSide(g_mentions.start, g_mentions.end, gold_entity),
+        attributions.MentionSide(p_mentions.start, p_mentions.end, pred_entity), gold.tokens,
+        gold.units(g.doc, g.cue_start), gold.units(p.doc, p.cue_start), n_units)
+    statistics: dict[str, Statistic] = {
+        f"attributions.{name}" + ("" if item.kind == "accuracy" else ".f1"): [item] for name, item in tallies.items()}
+    return LayerResult(_scores(tallies), statistics, [])
+
+
+SCORERS = {"entities": score_entities, "events": score_events, "attributions": score_attributions}
+
+
+def _layers(layers: Sequence[str] | None) -> list[str]:
+    chosen = {layer_name(layer) for layer in (layers or ALL_LAYERS)}
+    return [layer for layer in ALL_LAYERS if layer in chosen]
+
+
+def evaluate_layers(gold: GoldCorpus, pred_docs: Sequence[dict], layers: Sequence[str]) -> dict[str, LayerResult]:
+    return {layer: SCORERS[layer](gold, pred_docs) for layer in layers}
+
+
+def _headline(results: dict[str, LayerResult]) -> dict[str, Statistic]:
+    return {name: statistic for result in results.values() for name, statistic in result.statistics.items()}
+
+
+def _notes(gold: GoldCorpus, loaded: LoadedPredictions, resamples: int) -> list[str]:
+    n_docs = len(gold.documents)
+    notes = [f"Intervals: {resamples} bootstrap resamples of {len(gold.sentences)} sentences within {n_docs} "
+             "documents (95% percentile)."]
+    if n_docs < 10:
+        notes.append(f"With only {n_docs} document(s) the intervals are wide and describe sentence-level "
+                     "variation in these texts, not how a system would do on other news: read differences "
+                     "inside them as noise.")
+    if loaded.missing:
+        notes.append(f"{len(loaded.missing)} gold document(s) had no prediction record and were scored as empty: "
+                     + ", ".join(loaded.missing))
+    return notes
+
+
+def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] | None = None,
+          extractor: str | None = None, settings: dict[str, Any] | None = None, bootstrap: int = 1000,
+          seed: int = 0, lenient: bool = False) -> Report:
+    """Scores predictions against the gold; raises InvalidInput on bad predictions unless `lenient`."""
+    corpus = resolve_gold(gold)
+    chosen = _layers(layers)
+    loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy)
+    results = evaluate_layers(corpus, loaded.documents, chosen)
+    statistics = _headline(results)
+    unit_doc = corpus.sentences.doc_of_unit
+    return Report(
+        dataset_version=corpus.version,
+        harness_version=__version__,
+        extractor=extractor,
+        settings=dict(settings or {}),
+        documents=[d["id"] for d in corpus.documents],
+        sentences=len(corpus.sentences),
+        layers=chosen,
+        headline={name: float(statistic_value(value)[0]) for name, value in statistics.items()},
+        intervals=bootstrap_intervals(statistics, unit_doc, bootstrap, seed),
+        metrics={layer: result.metrics for layer, result in results.items()},
+        per_type_rows={layer: result.per_type for layer, result in results.items()},
+        bootstrap={"resamples": bootstrap, "seed": seed, "unit": "sentence", "strata": "document", "level": 0.95},
+        warnings=[str(problem) for problem in loaded.warnings],
+        notes=_notes(corpus, loaded, bootstrap) + ([f"lenient: skipped {loaded.skipped} bad record(s)"]
+                                                   if loaded.skipped else []),
+    )
+
+
+def compare(predictions_a: Predictions, predictions_b: Predictions, gold: Gold = None, *,
+            layers: Sequence[str] | None = None, resamples: int = 1000, seed: int = 0) -> dict[str, dict[str, float]]:
+    """Paired approximate-randomization test of A against B on every headline metric."""
+    corpus = resolve_gold(gold)
+    chosen = _layers(layers)
+    a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy).documents
+    b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy).documents
+    return paired_test(_headline(evaluate_layers(corpus, a, chosen)), _headline(evaluate_layers(corpus, b, chosen)),
+                       resamples, seed)

@@ -1,0 +1,148 @@
+"""The benchmark: load the test split as users do, run extractors, score them with the harness, write the results.
+
+The gold comes through `datasets.load_dataset` with a fresh cache (never a
+stale one, see shared/notes/hf-datasets.md), so the leaderboard scores what is
+published. Extractors see only each document's id, text and boilerplate. Every
+prediction is validated before scoring: a broken extractor fails with its
+problems listed, it is never silently scored as empty.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from damascus_ie.core.io import write_json
+from damascus_ie.core.paths import repo_root
+from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.records import Document
+from damascus_ie.core.validation import validate_document
+from damascus_ie.harness.report import LAYER_HEADLINE
+from damascus_ie.harness.report import _frame_markdown as frame_markdown  # the harness's tabulate-free pipe table
+from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view
+from damascus_ie.leaderboard.extractors.registry import resolve
+
+
+@dataclass
+class Run:
+    """One extractor's outcome: its predictions, how long it took, and the harness's report."""
+
+    extractor: Extractor
+    predictions: list[Prediction]
+    seconds: float
+    report: Any
+
+    @property
+    def slug(self) -> str:
+        return slug(self.extractor.name)
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of an extractor name ("cmd:./x.sh" -> "cmd-x-sh")."""
+    return re.sub(r"[^A-Za-z0-9_.]+", "-", name).strip("-.") or "extractor"
+
+
+def load_test_documents(root: Path | None = None) -> tuple[str, list[Document]]:
+    """The published test split, loaded with `datasets` and decoded back to spec records: (version, documents)."""
+    from datasets import load_dataset
+    from datasets.utils.logging import disable_progress_bar
+
+    from damascus_ie.dataset.verify import decode
+
+    disable_progress_bar()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    dataset_dir = (root or repo_root()) / "dataset"
+    if not (dataset_dir / "README.md").exists():
+        raise InvalidInput([Problem(str(dataset_dir), None, None, None, "no dataset here; run `damascus-ie build`")])
+    with tempfile.TemporaryDirectory(prefix="damascus-ie-bench-cache-") as cache:
+        loaded = load_dataset(str(dataset_dir), "documents", split="test", cache_dir=cache)
+        documents = [decode(row, loaded.features) for row in loaded]
+    return str(loaded.info.version), documents
+
+
+def run_extractor(extractor: Extractor, documents: list[Document], progress: bool = True) -> tuple[list[Prediction], float]:
+    """Predictions for every document (validated against the document's text), and the wall time they took."""
+    predictions: list[Prediction] = []
+    problems: list[Problem] = []
+    started = time.perf_counter()
+    for document in tqdm(documents, desc=extractor.name, unit="doc", disable=not progress, leave=False):
+        prediction = extractor.extract(input_view(document))
+        if not isinstance(prediction, dict):
+            problems.append(Problem(extractor.name, document["id"], None, None, "extract() did not return a record"))
+            continue
+        prediction = {**prediction, "id": prediction.get("id", document["id"])}
+        problems += validate_document({**prediction, "text": document["text"]}, extractor.name, gold=False)
+        predictions.append(prediction)
+    if problems:
+        raise InvalidInput(problems)
+    return predictions, time.perf_counter() - started
+
+
+def run_benchmark(names: list[str], root: Path | None = None, progress: bool = True) -> tuple[str, list[Document],
+                                                                                              list[Run]]:
+    """Loads the gold once, then resolves, runs and scores each extractor in turn: (version, gold, runs)."""
+    from damascus_ie.harness.scoring import score  # imported here so the CLI starts without loading the harness
+    version, gold = load_test_documents(root)
+    runs: list[Run] = []
+    for name in names:
+        extractor = resolve(name, gold=gold)
+        predictions, seconds = run_extractor(extractor, gold, progress)
+        report = score(predictions, gold, extractor=extractor.name, settings=extractor.settings)
+        report.dataset_version = version  # the gold came as documents; say which published version they were
+        runs.append(Run(extractor, predictions, seconds, report))
+    return version, gold, runs
+
+
+def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
+    """One row per extractor: each layer's headline F1 (report.LAYER_HEADLINE) with its 95% interval, and speed."""
+    rows = []
+    for run in runs:
+        row: dict[str, Any] = {"extractor": run.extractor.name}
+        for name in LAYER_HEADLINE.values():
+            low, high = run.report.intervals.get(name, (math.nan, math.nan))
+            row.update({name: run.report.headline.get(name, math.nan), f"{name} low": low, f"{name} high": high})
+        row["docs/s"] = len(run.predictions) / run.seconds if run.seconds > 0 else math.inf
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
+    """The leaderboard as a Markdown table, each score as "value [low, high]"."""
+    shown = pd.DataFrame({"extractor": frame["extractor"]})
+    for name in LAYER_HEADLINE.values():
+        shown[name] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+                       for v, lo, hi in zip(frame[name], frame[f"{name} low"], frame[f"{name} high"], strict=True)]
+    shown["docs/s"] = [f"{v:.1f}" for v in frame["docs/s"]]
+    return (f"# Damascus-IE leaderboard (dataset {version})\n\n"
+            "Headline F1 per layer with 95% bootstrap confidence intervals.\n\n" + frame_markdown(shown) + "\n")
+
+
+def write_results(version: str, gold: list[Document], runs: list[Run], output: Path) -> dict[str, Path]:
+    """Leaderboard (Markdown, CSV), a JSON report and an HTML error page per extractor, and the plots."""
+    from damascus_ie.leaderboard.error_page import write_error_page
+    from damascus_ie.leaderboard.plots import write_plots
+
+    output.mkdir(parents=True, exist_ok=True)
+    frame = leaderboard_frame(runs)
+    written = {"leaderboard.md": output / "leaderboard.md", "leaderboard.csv": output / "leaderboard.csv"}
+    written["leaderboard.md"].write_text(leaderboard_markdown(frame, version), encoding="utf-8")
+    frame.to_csv(written["leaderboard.csv"], index=False, float_format="%.6f")
+    for run in runs:
+        report_path = output / "reports" / f"{run.slug}.json"
+        write_json(report_path, run.report.to_dict())
+        written[f"reports/{run.slug}.json"] = report_path
+        page = output / "errors" / f"{run.slug}.html"
+        write_error_page(page, run.extractor.name, gold, run.predictions, run.report)
+        written[f"errors/{run.slug}.html"] = page
+    for relative, path in write_plots(gold, runs, output / "plots").items():
+        written[f"plots/{relative}"] = path
+    return written
