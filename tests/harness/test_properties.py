@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from unittest.mock import patch
 
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from damascus_ie import score
-from damascus_ie.core.records import EVENT_ATTRIBUTES
+from damascus_ie.core.records import EVENT_ATTRIBUTES, LAYERS
 from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.harness.metrics import entities
@@ -175,3 +176,58 @@ def test_parts_are_whole_documents_in_order_of_about_the_part_size() -> None:
     assert parts == [(0, 1), (1, 5), (5, 7)]
     assert entities._document_parts([]) == [(0, 0)]
     assert entities._document_parts(docs[:1]) == [(0, 1)]
+
+
+def referenced_ids(doc: dict) -> set[str]:
+    """Mention and attribution ids something points to (arguments, sources, addressees, parents)."""
+    pointers = [a["mention"] for e in doc["events"] for a in e["arguments"]]
+    pointers += [a.get(link) for a in doc["attributions"] for link in ("source", "addressee", "parent")]
+    return {p for p in pointers if p is not None}
+
+
+def with_ids(doc: dict, actions: st.DataObject) -> dict:
+    """A copy where each unreferenced id is kept, removed or renamed, as hypothesis draws (and shrinks to keep)."""
+    out = copy.deepcopy(doc)
+    referenced = referenced_ids(doc)
+    for layer in LAYERS:
+        for record in out[layer]:
+            if record["id"] in referenced:
+                continue
+            action = actions.draw(st.sampled_from(("keep", "remove", "rename")))
+            if action == "remove":
+                del record["id"]
+            elif action == "rename":
+                record["id"] = f"renamed-{record['id']}"
+    return out
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.data())
+def test_scores_do_not_depend_on_unreferenced_ids(seed: int, actions: st.DataObject) -> None:
+    """Issue 11 defect 1: a missing id is no id, so records without one never match each other.
+
+    Two variants of the same predictions with unreferenced ids independently kept, removed or renamed
+    (so one variant gives ids the other lacks) score the same on every metric.
+    """
+    gold, pred = corpus_pair(seed)
+    first = score([with_ids(d, actions) for d in pred], gold=gold, bootstrap=0)
+    second = score([with_ids(d, actions) for d in pred], gold=gold, bootstrap=0)
+    assert first.headline == second.headline
+    assert first.metrics == second.metrics
+
+
+def test_a_null_source_earns_no_credit_from_a_mention_without_id() -> None:
+    """The case behind defect 1: sources null on both sides, and a predicted mention without an id."""
+    text = "Ann said yes. Bob said no."
+    cue, content = {"start": 4, "end": 8}, [{"start": 9, "end": 12}]
+    gold = [{"id": "d", "text": text, "boilerplate": [], "events": [],
+             "mentions": [{"id": "m0", "start": 0, "end": 3, "text": "Ann", "type": "PER", "level": "NAM",
+                           "entity": "ann"}],
+             "attributions": [{"id": "a0", "type": "DIRECT", "cue": cue, "source": None, "content": content,
+                               "addressee": None, "parent": None, "statement": "s0"}]}]
+    pred = [{"id": "d", "mentions": [{"start": 0, "end": 3, "type": "PER"}],
+             "attributions": [{"cue": cue, "source": None, "content": content, "type": "DIRECT", "parent": None}]}]
+    metrics = score(pred, gold=gold, bootstrap=0).metrics["attributions"]
+    assert metrics["source.exact"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}  # nothing to find, none found
+    assert metrics["full"]["f1"] == 1.0
+    assert metrics["parent.accuracy"]["accuracy"] == 1.0

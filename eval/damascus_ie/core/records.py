@@ -7,6 +7,7 @@ object-construction cost. Metric modules take these and return counts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 
@@ -68,8 +69,16 @@ LAYERS: tuple[str, ...] = ("mentions", "events", "attributions")
 EVENT_ATTRIBUTES: tuple[str, ...] = ("polarity", "modality", "tense", "genericity")
 
 
-def index_by_id(records: list) -> dict[str, dict]:
+def index_by_id(records: Sequence[dict]) -> dict[str, dict]:
+    """Records that have an id, by id. A missing id is no id: a missing reference (`source: null`) must
+    never find a record that has none either."""
     return {record["id"]: record for record in records if record.get("id") is not None}
+
+
+def rows_by_id(records: Sequence[dict], first: int = 0) -> dict[str, int]:
+    """Row (counting from `first`) of each record that has an id; see index_by_id."""
+    return {record["id"]: first + i for i, record in enumerate(records) if record.get("id") is not None}
+
 
 def normalise(doc: Document) -> Document:
     """Every optional key present (null where absent), so rows and records compare equal after loading."""

@@ -101,7 +101,7 @@ class _Checker:
         attributions = self.layer("attributions")
         for layer, records in (("mentions", mentions), ("events", events), ("attributions", attributions)):
             self.check_ids(layer, records)
-        mention_ids = {m.get("id") for m in mentions}
+        mention_ids = {m.get("id") for m in mentions} - {None}  # a missing reference never finds a record without id
         self.check_boilerplate()
         self.check_mentions(mentions)
         self.check_events(events, mention_ids)
@@ -167,7 +167,7 @@ class _Checker:
 
     def check_attributions(self, attributions: list[dict], mention_ids: set) -> None:
         tax = self.taxonomy
-        attribution_ids = {a.get("id") for a in attributions}
+        attribution_ids = {a.get("id") for a in attributions} - {None}
         for index, attribution in enumerate(attributions):
             rid = str(attribution.get("id", f"attributions[{index}]"))
             self.check_label(rid, "type", attribution.get("type"), tax.attribution_types, required=self.gold)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from damascus_ie.core.records import rows_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, accuracy_tally, tally
 from damascus_ie.harness.metrics.matching import Canonical, Pairs, maximum_matching, overlap_pairs, residual
@@ -59,10 +60,10 @@ def attribution_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) ->
     mention_offset = 0
     for doc_index, doc in enumerate(docs):
         mentions = doc.get("mentions") or ()
-        mention_row = {m.get("id"): mention_offset + i for i, m in enumerate(mentions)}
+        mention_row = rows_by_id(mentions, mention_offset)
         mention_offset += len(mentions)
         attributions = doc.get("attributions") or ()
-        own_row = {a.get("id"): len(records) + i for i, a in enumerate(attributions)}
+        own_row = rows_by_id(attributions, len(records))
         for attribution in attributions:
             cue = attribution["cue"]
             rows.append((doc_index, cue["start"], cue["end"], type_code.get(attribution.get("type"), NONE),

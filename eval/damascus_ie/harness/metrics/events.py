@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from damascus_ie.core.records import EVENT_ATTRIBUTES
+from damascus_ie.core.records import EVENT_ATTRIBUTES, index_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, tally
 from damascus_ie.harness.metrics.matching import equal_pairs, joint_keys, tie_break
@@ -61,14 +61,15 @@ def event_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> Event
     arguments: list[tuple[int, ...]] = []
     records: list[dict] = []
     for doc_index, doc in enumerate(docs):
-        spans = {m.get("id"): (m["start"], m["end"]) for m in doc.get("mentions") or ()}
+        mentions = index_by_id(doc.get("mentions") or ())
         for event in doc.get("events") or ():
             start, end, code = event["trigger"]["start"], event["trigger"]["end"], type_code[event["type"]]
             rows.append((doc_index, start, end, code,
                          *(value_code[a].get(event.get(a), -1) for a in EVENT_ATTRIBUTES)))
             records.append(event)
             for argument in event.get("arguments") or ():
-                arg_start, arg_end = spans[argument["mention"]]
+                mention = mentions[argument["mention"]]
+                arg_start, arg_end = mention["start"], mention["end"]
                 arguments.append((doc_index, start, end, code, arg_start, arg_end, role_code[argument["role"]]))
     event_columns = ("doc", "start", "end", "type", *EVENT_ATTRIBUTES)
     argument_columns = ("doc", "start", "end", "type", "arg_start", "arg_end", "role")
