@@ -22,10 +22,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
             start = line.start() + boundary.end()
         spans.append((start, line.end()))
-    return [_strip(text, s, e) for s, e in spans if text[s:e].strip()]
+    return [strip_span(text, s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) shrunk past white space at either edge: no span may start or end on it (spec section 0)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -16,6 +16,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from damascus_ie.dataset.features import CONFIG_NAMES, DEFAULT_CONFIG, config_features
 from damascus_ie.core.paths import AGREEMENT_FILE
 from damascus_ie.core.records import Document
+from damascus_ie.core.tables import markdown_table
 
 LABELS_LICENSE = "cc-by-4.0"
 HUB_ID = "damascus-ie/damascus-ie"
@@ -38,12 +39,6 @@ def card_metadata(version: str) -> DatasetCardData:
     return card_data
 
 
-def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def statistics(docs: list[Document], rows: dict[str, list[dict]]) -> str:
     mentions = [m for d in docs for m in d["mentions"]]
     events = [e for d in docs for e in d["events"]]
@@ -60,13 +55,13 @@ def statistics(docs: list[Document], rows: dict[str, list[dict]]) -> str:
     event_ids = {e["event"] for e in events}
     statement_ids = {a["statement"] for a in attributions}
     sections = [
-        "### Per document\n\n" + _table(("document", "characters", "mentions", "events", "arguments", "attributions"),
+        "### Per document\n\n" + markdown_table(("document", "characters", "mentions", "events", "arguments", "attributions"),
                                          [*per_doc, totals]),
         "### Entity mentions by type and level\n\n" + _crosstab(mentions, "type", "level"),
         "### Events by type\n\n" + _counts(Counter(e["type"] for e in events), "event type"),
         "### Arguments by role\n\n" + _counts(Counter(a["role"] for a in arguments), "role"),
         "### Attributions by type\n\n" + _counts(Counter(a["type"] for a in attributions), "type"),
-        "### Identity\n\n" + _table(("what", "count"), [
+        "### Identity\n\n" + markdown_table(("what", "count"), [
             ("entities (clusters, excluding TIME)", len(entity_docs)),
             ("entities mentioned in both documents", sum(len(v) > 1 for v in entity_docs.values())),
             ("events (clusters)", len(event_ids)),
@@ -81,7 +76,7 @@ def statistics(docs: list[Document], rows: dict[str, list[dict]]) -> str:
 def _counts(counter: Counter, label: str) -> str:
     if not counter:
         return "(none yet)"
-    return _table((label, "count"), sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+    return markdown_table((label, "count"), sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _crosstab(records: list[dict], row_key: str, column_key: str) -> str:
@@ -91,7 +86,7 @@ def _crosstab(records: list[dict], row_key: str, column_key: str) -> str:
     counts = Counter((r[row_key], r[column_key]) for r in records)
     row_names = sorted({r[row_key] for r in records})
     rows = [(name, *(counts[(name, c)] for c in columns), sum(counts[(name, c)] for c in columns)) for name in row_names]
-    return _table((row_key, *columns, "total"), rows)
+    return markdown_table((row_key, *columns, "total"), rows)
 
 
 def agreement_text(root: Path) -> str:

@@ -18,6 +18,7 @@ from damascus_ie.core.io import load_annotated
 from damascus_ie.core.paths import PASSES_DIR
 from damascus_ie.core.records import Document
 from damascus_ie.core.sentences import token_spans
+from damascus_ie.core.tables import markdown_table
 from damascus_ie.harness.scoring import score
 
 # Published reference points (Newell et al. 2018, PolNeAR).
@@ -139,9 +140,9 @@ def agreement_markdown(names: list[str], figures: dict[str, Any]) -> str:
          _f(h["attributions.full.f1"])),
         ("attribution tokens", "Krippendorff's alpha (cue/source/content/none)", _f(figures["attribution_token_alpha"])),
     ]
-    table = "| layer | measure | agreement |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
-    per_type = "| type | strict F1 | partial F1 |\n|---|---|---|\n" + "\n".join(
-        f"| {t} | {_f(v['strict'].get('f1'))} | {_f(v['partial'].get('f1'))} |" for t, v in entity_types.items())
+    table = markdown_table(("layer", "measure", "agreement"), rows)
+    per_type = markdown_table(("type", "strict F1", "partial F1"), [
+        (t, _f(v["strict"].get("f1")), _f(v["partial"].get("f1"))) for t, v in entity_types.items()])
     full, alpha = h["attributions.full.f1"], figures["attribution_token_alpha"]
     comparison = (
         f"PolNeAR (Newell et al. 2018) reports attribution-level agreement of {POLNEAR_ATTRIBUTION_AGREEMENT:.1%} and "

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from damascus_ie.core.tables import markdown_table
+
 REPORT_FORMAT = "damascus-ie-report/1"
 LAYER_NAMES: dict[str, str] = {"mentions": "entities", "entities": "entities", "events": "events",
                                "attributions": "attributions"}
@@ -102,11 +104,11 @@ class Report:
         lines = [f"# Damascus-IE scores: {self.extractor or 'predictions'}", "",
                  f"Dataset {self.dataset_version or 'custom gold'}, harness {self.harness_version}, "
                  f"{len(self.documents)} documents, {self.sentences} sentences.", "",
-                 _frame_markdown(self.headline_frame())]
+                 frame_markdown(self.headline_frame())]
         for layer in self.layers:
             table = self.per_type_table(layer)
             if not table.empty:
-                lines += ["", f"## {layer} per type", "", _frame_markdown(table)]
+                lines += ["", f"## {layer} per type", "", frame_markdown(table)]
         lines += ["", *[f"> {note}" for note in self.notes]]
         lines += [f"- warning: {w}" for w in self.warnings]
         return "\n".join(lines).rstrip() + "\n"
@@ -142,15 +144,9 @@ class Report:
         return renderers[fmt]()
 
 
-def _frame_markdown(frame: pd.DataFrame) -> str:
-    """A pipe table without the optional `tabulate` dependency of DataFrame.to_markdown."""
-    def cell(value: Any) -> str:
-        return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
+def frame_markdown(frame: pd.DataFrame) -> str:
+    """A DataFrame as the project's one Markdown table (core.tables)."""
+    return markdown_table(list(frame.columns), frame.itertuples(index=False))
 
 
 def _plain(value: Any) -> Any:

@@ -25,9 +25,9 @@ from damascus_ie.core.io import write_json
 from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document
+from damascus_ie.core.tables import markdown_table
 from damascus_ie.core.validation import validate_document
 from damascus_ie.harness.report import LAYER_HEADLINE
-from damascus_ie.harness.report import _frame_markdown as frame_markdown  # the harness's tabulate-free pipe table
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view
 from damascus_ie.leaderboard.extractors.registry import resolve
 
@@ -117,13 +117,12 @@ def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
 
 def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
     """The leaderboard as a Markdown table, each score as "value [low, high]"."""
-    shown = pd.DataFrame({"extractor": frame["extractor"]})
-    for name in LAYER_HEADLINE.values():
-        shown[name] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
-                       for v, lo, hi in zip(frame[name], frame[f"{name} low"], frame[f"{name} high"], strict=True)]
-    shown["docs/s"] = [f"{v:.1f}" for v in frame["docs/s"]]
+    names = list(LAYER_HEADLINE.values())
+    rows = [(row["extractor"], *(f"{row[n]:.3f} [{row[f'{n} low']:.3f}, {row[f'{n} high']:.3f}]" for n in names),
+             f"{row['docs/s']:.1f}") for row in frame.to_dict("records")]
     return (f"# Damascus-IE leaderboard (dataset {version})\n\n"
-            "Headline F1 per layer with 95% bootstrap confidence intervals.\n\n" + frame_markdown(shown) + "\n")
+            "Headline F1 per layer with 95% bootstrap confidence intervals.\n\n"
+            + markdown_table(("extractor", *names, "docs/s"), rows) + "\n")
 
 
 def write_results(version: str, gold: list[Document], runs: list[Run], output: Path) -> dict[str, Path]:

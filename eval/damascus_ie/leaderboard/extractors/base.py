@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from damascus_ie.core.records import LAYERS, Span
+from damascus_ie.core.sentences import strip_span
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 Prediction = dict[str, Any]
@@ -56,14 +57,6 @@ def quote_kind(text: str, spans: list[Span]) -> str:
     return "INDIRECT"
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrinks [start, end) past white space, so a span never starts or ends on it (spec section 0)."""
-    segment = text[start:end]
-    kept = segment.lstrip()
-    start += len(segment) - len(kept)
-    return start, start + len(kept.rstrip())
-
-
 @dataclass
 class PredictionBuilder:
     """Accumulates one document's predictions; every add returns the new (or existing) record id, or None if refused."""
@@ -79,7 +72,7 @@ class PredictionBuilder:
         return self.document["text"]
 
     def span(self, start: int, end: int) -> Span | None:
-        start, end = trim(self.text, start, end)
+        start, end = strip_span(self.text, start, end)
         if start >= end or self.in_boilerplate(start, end):
             return None
         return {"start": start, "end": end, "text": self.text[start:end]}
