@@ -2,13 +2,15 @@
 
 A command module exposes `register(subparsers)`; it adds its parser and sets
 `func(args) -> int`. Errors from bad input (`InvalidInput`) print as a list of
-problems and exit 2, never as a traceback.
+problems and exit 2, never as a traceback; anything else unexpected prints one
+line saying it is a bug (exit 1; DAMASCUS_IE_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from damascus_ie import __version__
@@ -33,12 +35,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    fix = getattr(args, "fix_arguments", None)
     try:
+        if fix is not None:
+            fix(args, parser)
         return int(args.func(args) or 0)
     except InvalidInput as error:
         print(f"damascus-ie {args.command}: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"damascus-ie {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("DAMASCUS_IE_DEBUG"):
+            raise
+        print(f"damascus-ie {args.command}: internal error ({type(error).__name__}: {error}); this is a bug, please "
+              "report it (DAMASCUS_IE_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -32,36 +32,91 @@ def seed_texts(root: Path | None = None) -> dict[str, str]:
     return {p.stem: read_seed_text(p) for p in sorted(seeds.glob("*.txt"))}
 
 
+def _not_readable(path: Path, error: OSError) -> InvalidInput:
+    if isinstance(error, FileNotFoundError):
+        reason = "file not found"
+    elif isinstance(error, IsADirectoryError):
+        reason = "is a directory, not a file"
+    elif isinstance(error, PermissionError):
+        reason = "permission denied"
+    else:
+        reason = f"cannot read: {error.strerror or error}"
+    return InvalidInput([Problem(str(path), None, None, None, reason)])
+
+
+def loads(text: str) -> Any:
+    """json.loads with the failures of hostile input (deep nesting, huge numbers) as ValueError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # e.g. an integer beyond Python's 4,300-digit conversion limit
+        raise ValueError(f"unreadable value: {str(error).split(';')[0]}") from None
+
+
+def _json_reason(error: ValueError) -> str:
+    return f"malformed JSON: {error.msg}" if isinstance(error, json.JSONDecodeError) else str(error)
+
+
 def read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput([Problem(str(path), None, None, None, "file not found")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise _not_readable(path, error) from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8 text: {error.reason} at byte "
+                                    f"{error.start}")]) from None
+    try:
+        return loads(text)
+    except ValueError as error:
         line = getattr(error, "lineno", None)
-        raise InvalidInput([Problem(str(path), None, None, None, f"malformed JSON: {error}", line)]) from None
+        raise InvalidInput([Problem(str(path), None, None, None, _json_reason(error), line)]) from None
 
 
-def parse_jsonl(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
+def parse_lines(lines: Iterable[str], file: str) -> tuple[list[tuple[int, Any]], list[Problem]]:
     """(line, value) per non-blank line and a problem per malformed line, so a lenient caller can go on."""
     rows: list[tuple[int, Any]] = []
     problems: list[Problem] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, loads(line)))
+        except ValueError as error:
+            hint = None
+            if number == 1 and line.lstrip().startswith("["):
+                hint = "one JSON object per line (JSONL), not one JSON array"
+            elif line.lstrip().startswith(("{'", "{ '")):
+                hint = "JSON needs double quotes"
+            problems.append(Problem(file, None, None, None, _json_reason(error), number, hint=hint))
+    return rows, problems
+
+
+def parse_jsonl(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
+    """parse_lines over a file (`-`: standard input), refusing one that cannot be read or is not UTF-8."""
+    if str(path) == "-":
+        import sys
+
+        try:
+            return parse_lines(sys.stdin, "<stdin>")
+        except UnicodeDecodeError as error:
+            raise InvalidInput([Problem("<stdin>", None, None, None, f"not UTF-8 text: {error.reason}")]) from None
     try:
-        handle = path.open(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        raise InvalidInput([Problem(str(path), None, None, None, "file not found")]) from None
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise _not_readable(path, error) from None
     with handle:
         try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append((number, json.loads(line)))
-                except json.JSONDecodeError as error:
-                    problems.append(Problem(str(path), None, None, None, f"malformed JSON: {error.msg}", number))
+            return parse_lines(handle, str(path))
         except UnicodeDecodeError as error:
-            raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8: {error}")]) from None
-    return rows, problems
+            utf16 = error.object[:2] in (b"\xff\xfe", b"\xfe\xff")
+            hint = "it looks like UTF-16: save it as UTF-8" if utf16 else "save the file as UTF-8"
+            raise InvalidInput([Problem(str(path), None, None, None, f"not UTF-8 text: {error.reason}",
+                                        hint=hint)]) from None
+        except OSError as error:
+            raise _not_readable(path, error) from None
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
@@ -121,16 +176,34 @@ def dumps_canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Temp file + rename, with the permissions a plain open() would give (0666 less the umask), not mkstemp's 0600."""
+    if path.is_dir():
+        raise InvalidInput([Problem(str(path), None, None, None, "is a directory; give a file name to write")])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidInput([Problem(str(path), None, None, None, "cannot create the folder: a file is in the "
+                                    "way")]) from None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def jsonl_text(rows: Iterable[Any]) -> str:

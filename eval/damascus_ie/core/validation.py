@@ -1,39 +1,127 @@
 """Checks a document record against the spec and the taxonomy, reporting every problem.
 
-Shared by gold validation, prediction loading (`strict_ids=False`) and the
-Label Studio bridge, so all three refuse the same things for the same reasons.
+Shared by gold validation, prediction loading (`gold=False`) and the Label
+Studio bridge, so all three refuse the same things for the same reasons. Gold
+is strict: every problem is an error. For predictions, what is wrong but
+interpretable (a span crossing another, on white space, in boilerplate, a
+duplicate, a span without `text`, a record without an id) is a warning: it is
+scored as what it is. Errors carry a hint where the cause is a common one.
 """
 
 from __future__ import annotations
 
+import bisect
+import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from damascus_ie.core.problems import Problem
-from damascus_ie.core.records import EVENT_ATTRIBUTES
+from damascus_ie.core.problems import Problem, Severity
+from damascus_ie.core.records import EVENT_ATTRIBUTES, LAYERS
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+
+DOCUMENT_KEYS = frozenset({"id", "text", "boilerplate", *LAYERS})
+LAYER_ALIASES: dict[str, str] = {
+    "entities": "mentions", "entity_mentions": "mentions", "ner": "mentions", "spans": "mentions",
+    "mention": "mentions", "event": "events", "event_mentions": "events", "attribution": "attributions",
+    "quotes": "attributions", "quotations": "attributions", "relations": "attributions",
+}
+TYPE_ALIASES = ("label", "entity_type", "event_type", "category", "tag", "ner_type")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _id_of(record: dict) -> str | None:
+    value = record.get("id")
+    return value if isinstance(value, str) else None
+
+
+def layer_hint(key: str) -> str | None:
+    """`entities` -> "did you mean `mentions`?"; None when the key is not close to a layer name."""
+    target = LAYER_ALIASES.get(key.lower()) or next(iter(difflib.get_close_matches(key, LAYERS, 1, 0.75)), None)
+    return f"did you mean `{target}`?" if target else None
+
+
+def offset_hint(text: str, start: int, end: int, expected: str | None) -> str | None:
+    """Why offsets miss: UTF-8 byte offsets, CRLF line ends, or the span text sits elsewhere."""
+    if expected is None:
+        data = text.encode("utf-8")
+        if end <= len(data) and end > len(text):
+            return "the offsets fit the UTF-8 bytes, not the text: offsets count code points (Python str indices)"
+        return None
+    data = text.encode("utf-8")
+    if data[start:end].decode("utf-8", errors="replace") == expected:
+        return "these look like UTF-8 byte offsets: offsets count code points (Python str indices)"
+    crlf = text.replace("\n", "\r\n")
+    if crlf[start:end] == expected:
+        return "these offsets fit the text with CRLF line ends: the text has LF (\\n) line ends"
+    if expected.replace("\r\n", "\n") == text[start:end]:
+        return "the span text has CRLF line ends: the text has LF (\\n) line ends"
+    found = text.find(expected)
+    if found >= 0:
+        return f"{expected!r} occurs at [{found}, {found + len(expected)})"
+    return None
+
+
+@dataclass
+class Checked:
+    """A document's problems and which records (layer -> positions) have errors, for a lenient caller."""
+
+    problems: list[Problem]
+    bad: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    document_error: bool = False
 
 
 class _Checker:
-    def __init__(self, file: str, doc: dict, taxonomy: Taxonomy, gold: bool, line: int | None):
+    def __init__(self, file: str, doc: Any, taxonomy: Taxonomy, gold: bool, line: int | None):
         self.file, self.doc, self.taxonomy, self.gold, self.line = file, doc, taxonomy, gold, line
-        self.doc_id = str(doc.get("id")) if isinstance(doc, dict) else None
+        doc_id = doc.get("id") if isinstance(doc, dict) else None
+        self.doc_id = doc_id if isinstance(doc_id, str) else (None if doc_id is None else repr(doc_id)[:60])
         self.text = doc.get("text") if isinstance(doc, dict) else None
-        self.problems: list[Problem] = []
-        raw_boilerplate = doc.get("boilerplate") if isinstance(doc, dict) else None
-        self.boilerplate = [tuple(p) for p in raw_boilerplate or [] if isinstance(p, list | tuple) and len(p) == 2]
+        self.checked = Checked([])
+        self.where: tuple[str, int] | None = None
+        raw = doc.get("boilerplate") if isinstance(doc, dict) else None
+        self.boilerplate = [tuple(p) for p in raw if isinstance(p, list | tuple) and len(p) == 2
+                            and all(_is_int(x) for x in p)] if isinstance(raw, list) else []
 
-    def report(self, record: str | None, field: str | None, reason: str) -> None:
-        self.problems.append(Problem(self.file, self.doc_id, record, field, reason, self.line))
+    @property
+    def problems(self) -> list[Problem]:
+        return self.checked.problems
+
+    def report(self, record: str | None, field: str | None, reason: str, hint: str | None = None,
+               kind: str | None = None) -> None:
+        """An error: the record (or, outside one, the document) cannot be interpreted."""
+        self.problems.append(Problem(self.file, self.doc_id, record, field, reason, self.line, "error", hint, kind))
+        if self.where is not None:
+            self.checked.bad[self.where[0]].add(self.where[1])
+        else:
+            self.checked.document_error = True
+
+    def warn(self, record: str | None, field: str | None, reason: str, kind: str, hint: str | None = None) -> None:
+        """Wrong but interpretable in a prediction (scored as it is); an error in the gold."""
+        severity: Severity = "error" if self.gold else "warning"
+        if self.gold:
+            self.report(record, field, reason, hint, kind)
+        else:
+            self.problems.append(Problem(self.file, self.doc_id, record, field, reason, self.line, severity, hint,
+                                         kind))
 
     def check_span(self, record: str, field: str, span: Any) -> bool:
         if not isinstance(span, dict):
             self.report(record, field, f"expected a span object, got {type(span).__name__}")
             return False
         start, end = span.get("start"), span.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-            self.report(record, field, f"start and end must be integers, got {start!r} and {end!r}")
+        if not _is_int(start) or not _is_int(end):
+            hint = None
+            if isinstance(start, float | str) or isinstance(end, float | str):
+                hint = "offsets are integer code point indices, e.g. {\"start\": 0, \"end\": 6}"
+            elif start is None and end is None and ("begin" in span or "offset" in span or "span" in span):
+                hint = "a span is {\"start\": ..., \"end\": ...}"
+            self.report(record, field, f"start and end must be integers, got {_short(start)} and {_short(end)}",
+                        hint)
             return False
         if not 0 <= start < end:
             self.report(record, field, f"bad offsets [{start}, {end}): need 0 <= start < end")
@@ -41,87 +129,156 @@ class _Checker:
         if self.text is None:
             return True
         if end > len(self.text):
-            self.report(record, field, f"end {end} is past the end of the text ({len(self.text)} code points)")
+            self.report(record, field, f"end {end} is past the end of the text ({len(self.text)} code points)",
+                        offset_hint(self.text, start, end, span.get("text") if isinstance(span.get("text"), str)
+                                    else None))
             return False
         actual = self.text[start:end]
         if "text" in span and span["text"] != actual:
-            self.report(record, field, f"span text {span['text']!r} != text[{start}:{end}] {actual!r}")
+            given = span["text"]
+            hint = offset_hint(self.text, start, end, given) if isinstance(given, str) else None
+            self.report(record, field, f"span text {_short(given)} != text[{start}:{end}] {actual!r}", hint)
             return False
-        elif "text" not in span and self.gold:
-            self.report(record, f"{field}.text", "missing")
+        elif "text" not in span:
+            if self.gold:
+                self.report(record, f"{field}.text", "missing")
+            else:
+                self.warn(record, field, "span without `text`: scored by its offsets", "span without text")
         if actual != actual.strip():
-            self.report(record, field, f"span [{start}, {end}) {actual!r} starts or ends on white space")
+            self.warn(record, field, f"span [{start}, {end}) {actual!r} starts or ends on white space",
+                      "span on white space")
         for b_start, b_end in self.boilerplate:
             if start < b_end and b_start < end:
-                self.report(record, field, f"span [{start}, {end}) lies in boilerplate [{b_start}, {b_end}), which is not annotated")
+                self.warn(record, field, f"span [{start}, {end}) lies in boilerplate [{b_start}, {b_end}), which is "
+                          "not annotated" + ("" if self.gold else ": ignored in scoring"), "span in boilerplate")
+                break
         return True
 
-    def check_label(self, record: str, field: str, value: Any, allowed: Iterable[str], required: bool = True) -> None:
+    def check_label(self, record: str, field: str, value: Any, allowed: Iterable[str], required: bool = True,
+                    source: dict | None = None) -> None:
         if value is None and not required:
             return
         allowed = tuple(allowed)
-        if value not in allowed:
-            self.report(record, field, f"unknown value {value!r}; expected one of {', '.join(allowed)}")
+        if value in allowed if isinstance(value, str) else False:
+            return
+        hint = None
+        if value is None and source is not None:
+            alias = next((k for k in TYPE_ALIASES if k in source), None)
+            hint = f"the key is `{field}`, not `{alias}`" if alias else None
+        elif isinstance(value, str):
+            folded = {a.lower(): a for a in allowed}
+            close = folded.get(value.lower()) or next(iter(difflib.get_close_matches(value, allowed, 1, 0.6)), None)
+            hint = f"did you mean {close!r}?" if close else None
+        shown = ", ".join(allowed) if len(allowed) <= 12 else ", ".join(allowed[:12]) + ", ..."
+        self.report(record, field, f"unknown value {_short(value)}; expected one of {shown}", hint)
 
-    def check_ids(self, layer: str, records: list) -> None:
+    def check_ids(self, layer: str, records: list[tuple[int, dict]]) -> None:
         seen: set[str] = set()
-        for index, record in enumerate(records):
-            record_id = record.get("id") if isinstance(record, dict) else None
+        for index, record in records:
+            self.where = (layer, index)
+            record_id = record.get("id")
             if record_id is None:
                 if self.gold:
                     self.report(f"{layer}[{index}]", "id", "missing")
-                continue
-            if record_id in seen:
-                self.report(str(record_id), "id", f"duplicate id in {layer}")
-            seen.add(record_id)
+                else:
+                    self.warn(f"{layer}[{index}]", "id", "record without an id: scored, but nothing can refer to it",
+                              "record without id")
+            elif not isinstance(record_id, str):
+                self.report(f"{layer}[{index}]", "id", f"must be a string, got {type(record_id).__name__}",
+                            "ids are strings such as \"m1\"")
+            elif record_id in seen:
+                self.report(record_id, "id", f"duplicate id in {layer}")
+            else:
+                seen.add(record_id)
+        self.where = None
 
-    def layer(self, name: str) -> list:
+    def layer(self, name: str) -> list[tuple[int, dict]]:
+        """(position, record) of the layer's objects; a null layer is read as empty (loudly for predictions)."""
         value = self.doc.get(name, [])
         if value is None:
-            value = []
+            if self.gold:
+                self.report(None, name, "expected a list, got null")
+            else:
+                self.warn(None, name, f"`{name}: null` read as an empty list", "null layer")
+            return []
         if not isinstance(value, list):
             self.report(None, name, f"expected a list, got {type(value).__name__}")
             return []
-        bad = [i for i, r in enumerate(value) if not isinstance(r, dict)]
-        for i in bad:
-            self.report(f"{name}[{i}]", None, "expected an object")
-        return [r for r in value if isinstance(r, dict)]
+        out = []
+        for i, record in enumerate(value):
+            if isinstance(record, dict):
+                out.append((i, record))
+            else:
+                self.where = (name, i)
+                self.report(f"{name}[{i}]", None, f"expected an object, got {type(record).__name__}")
+        self.where = None
+        return out
 
-    def run(self) -> list[Problem]:
+    def record_id(self, layer: str, index: int, record: dict) -> str:
+        self.where = (layer, index)
+        return _id_of(record) or f"{layer}[{index}]"
+
+    def run(self) -> Checked:
         if not isinstance(self.doc, dict):
             self.report(None, None, f"expected a document object, got {type(self.doc).__name__}")
-            return self.problems
+            return self.checked
         if not isinstance(self.doc.get("id"), str):
             self.report(None, "id", "document id missing or not a string")
         if self.text is not None and not isinstance(self.text, str):
             self.report(None, "text", "must be a string")
             self.text = None
+        if not self.gold:
+            self.check_keys()
         mentions = self.layer("mentions")
         events = self.layer("events")
         attributions = self.layer("attributions")
         for layer, records in (("mentions", mentions), ("events", events), ("attributions", attributions)):
             self.check_ids(layer, records)
-        mention_ids = {m.get("id") for m in mentions} - {None}  # a missing reference never finds a record without id
+        mention_ids = {i for i in (_id_of(m) for _, m in mentions) if i is not None}
         self.check_boilerplate()
         self.check_mentions(mentions)
         self.check_events(events, mention_ids)
         self.check_attributions(attributions, mention_ids)
-        return self.problems
+        self.where = None
+        return self.checked
+
+    def check_keys(self) -> None:
+        """Unknown top-level keys of a prediction: an error if no layer is left, else a warning (with a hint)."""
+        unknown = [k for k in self.doc if k not in DOCUMENT_KEYS]
+        has_layer = any(layer in self.doc for layer in LAYERS)
+        for key in unknown:
+            hint = layer_hint(str(key))
+            if has_layer:
+                self.warn(None, str(key), "unknown key, ignored", "unknown key", hint)
+            else:
+                self.report(None, str(key), "unknown key, and the record has no layer (mentions, events, "
+                            "attributions)", hint)
 
     def check_boilerplate(self) -> None:
-        for index, pair in enumerate(self.doc.get("boilerplate") or []):
-            ok = isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(x, int) for x in pair)
+        raw = self.doc.get("boilerplate")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.report(None, "boilerplate", f"expected a list of [start, end) pairs, got {_short(raw)}")
+            return
+        for index, pair in enumerate(raw):
+            ok = isinstance(pair, list | tuple) and len(pair) == 2 and all(_is_int(x) for x in pair)
             if not ok or not 0 <= pair[0] < pair[1] <= (len(self.text) if self.text is not None else pair[1]):
-                self.report(None, f"boilerplate[{index}]", f"expected [start, end) inside the text, got {pair!r}")
+                self.report(None, f"boilerplate[{index}]", f"expected [start, end) inside the text, got {_short(pair)}")
 
-    def check_mentions(self, mentions: list[dict]) -> None:
+    def check_mentions(self, mentions: list[tuple[int, dict]]) -> None:
         tax = self.taxonomy
         spans: list[tuple[int, int, str]] = []
-        for index, mention in enumerate(mentions):
-            rid = str(mention.get("id", f"mentions[{index}]"))
+        seen: dict[tuple[int, int, Any], str] = {}
+        for index, mention in mentions:
+            rid = self.record_id("mentions", index, mention)
             if self.check_span(rid, "span", mention):
                 spans.append((mention["start"], mention["end"], rid))
-            self.check_label(rid, "type", mention.get("type"), tax.entity_types)
+                key = (mention["start"], mention["end"], _hashable(mention.get("type")))
+                if key in seen:
+                    self.warn(rid, "span", f"duplicate of mention {seen[key]} (same span and type)", "duplicate span")
+                seen.setdefault(key, rid)
+            self.check_label(rid, "type", mention.get("type"), tax.entity_types, source=mention)
             self.check_label(rid, "level", mention.get("level"), tax.mention_levels, required=self.gold)
             entity = mention.get("entity")
             if mention.get("type") == "TIME":
@@ -130,22 +287,43 @@ class _Checker:
             elif self.gold and not (isinstance(entity, str) and entity):
                 self.report(rid, "entity", "missing corpus-level entity id")
             elif entity is not None and not isinstance(entity, str):
-                self.report(rid, "entity", f"must be a string, got {entity!r}")
+                self.report(rid, "entity", f"must be a string, got {_short(entity)}")
             if mention.get("value") is not None and mention.get("type") != "TIME":
                 self.report(rid, "value", "only TIME mentions carry a value")
-        for (s1, e1, r1), (s2, e2, r2) in _crossing_pairs(spans):
-            self.report(r2, "span", f"[{s2}, {e2}) crosses mention {r1} [{s1}, {e1}): spans may nest but not cross")
+        self.where = None
+        for (s1, e1, r1), (s2, e2, r2) in crossing_spans(spans):
+            self.warn(r2, "span", f"[{s2}, {e2}) crosses mention {r1} [{s1}, {e1}): spans may nest but not cross",
+                      "crossing spans")
 
-    def check_events(self, events: list[dict], mention_ids: set) -> None:
+    def check_reference(self, rid: str, field: str, target: Any, ids: set[str], what: str) -> bool:
+        if not isinstance(target, str) or target not in ids:
+            self.report(rid, field, f"dangling reference {_short(target)}: no such {what}")
+            return False
+        return True
+
+    def check_events(self, events: list[tuple[int, dict]], mention_ids: set[str]) -> None:
         tax = self.taxonomy
-        for index, event in enumerate(events):
-            rid = str(event.get("id", f"events[{index}]"))
+        triggers: dict[tuple[Any, ...], str] = {}
+        for index, event in events:
+            rid = self.record_id("events", index, event)
             event_type = event.get("type")
-            self.check_label(rid, "type", event_type, tax.event_types)
-            self.check_span(rid, "trigger", event.get("trigger"))
-            arguments = event.get("arguments") or []
+            self.check_label(rid, "type", event_type, tax.event_types, source=event)
+            trigger = event.get("trigger")
+            if self.check_span(rid, "trigger", trigger):
+                key = (trigger["start"], trigger["end"], _hashable(event_type))
+                if key in triggers:
+                    self.warn(rid, "trigger", f"duplicate of event {triggers[key]} (same trigger and type)",
+                              "duplicate span")
+                triggers.setdefault(key, rid)
+            arguments = event.get("arguments", [])
+            if arguments is None:
+                if self.gold:
+                    self.report(rid, "arguments", "expected a list, got null")
+                else:
+                    self.warn(rid, "arguments", "`arguments: null` read as []", "null arguments")
+                arguments = []
             if not isinstance(arguments, list):
-                self.report(rid, "arguments", "expected a list")
+                self.report(rid, "arguments", f"expected a list, got {type(arguments).__name__}")
                 arguments = []
             for position, argument in enumerate(arguments):
                 field = f"arguments[{position}]"
@@ -153,25 +331,30 @@ class _Checker:
                     self.report(rid, field, "expected an object")
                     continue
                 role = argument.get("role")
-                if role not in tax.roles:
-                    self.report(rid, f"{field}.role", f"unknown role {role!r}")
-                elif event_type in tax.event_roles and role not in tax.event_roles[event_type]:
+                if not isinstance(role, str) or role not in tax.roles:
+                    self.check_label(rid, f"{field}.role", role, tax.roles)
+                elif isinstance(event_type, str) and event_type in tax.event_roles \
+                        and role not in tax.event_roles[event_type]:
                     allowed = ", ".join(tax.event_roles[event_type])
                     self.report(rid, f"{field}.role", f"role {role!r} not allowed for {event_type} (allowed: {allowed})")
-                if argument.get("mention") not in mention_ids:
-                    self.report(rid, f"{field}.mention", f"dangling reference {argument.get('mention')!r}: no such mention")
+                self.check_reference(rid, f"{field}.mention", argument.get("mention"), mention_ids, "mention")
             for attribute in EVENT_ATTRIBUTES:
-                self.check_label(rid, attribute, event.get(attribute), tax.event_attributes[attribute], required=self.gold)
+                self.check_label(rid, attribute, event.get(attribute), tax.event_attributes[attribute],
+                                 required=self.gold)
             if self.gold and not (isinstance(event.get("event"), str) and event.get("event")):
                 self.report(rid, "event", "missing corpus-level event id")
+            elif event.get("event") is not None and not isinstance(event.get("event"), str):
+                self.report(rid, "event", f"must be a string, got {_short(event.get('event'))}")
+        self.where = None
 
-    def check_attributions(self, attributions: list[dict], mention_ids: set) -> None:
+    def check_attributions(self, attributions: list[tuple[int, dict]], mention_ids: set[str]) -> None:
         tax = self.taxonomy
-        attribution_ids = {a.get("id") for a in attributions} - {None}
-        for index, attribution in enumerate(attributions):
-            rid = str(attribution.get("id", f"attributions[{index}]"))
-            self.check_label(rid, "type", attribution.get("type"), tax.attribution_types, required=self.gold)
-            self.check_span(rid, "cue", attribution.get("cue"))
+        attribution_ids = {i for i in (_id_of(a) for _, a in attributions) if i is not None}
+        for index, attribution in attributions:
+            rid = self.record_id("attributions", index, attribution)
+            self.check_label(rid, "type", attribution.get("type"), tax.attribution_types, required=self.gold,
+                             source=attribution)
+            self.check_span(rid, "cue", attribution.get("cue"))  # one cue may introduce several attributions: no duplicate check
             content = attribution.get("content")
             if not isinstance(content, list) or (self.gold and not content):
                 self.report(rid, "content", "expected a non-empty list of spans")
@@ -180,42 +363,79 @@ class _Checker:
                 self.check_span(rid, f"content[{position}]", span)
             for link in ("source", "addressee"):
                 target = attribution.get(link)
-                if target is not None and target not in mention_ids:
-                    self.report(rid, link, f"dangling reference {target!r}: no such mention")
+                if target is not None:
+                    self.check_reference(rid, link, target, mention_ids, "mention")
             parent = attribution.get("parent")
-            if parent is not None and (parent not in attribution_ids or parent == attribution.get("id")):
-                self.report(rid, "parent", f"dangling reference {parent!r}: no such other attribution")
+            if parent is not None:
+                others = attribution_ids - ({attribution["id"]} if _id_of(attribution) else set())
+                self.check_reference(rid, "parent", parent, others, "other attribution")
             if self.gold and not (isinstance(attribution.get("statement"), str) and attribution.get("statement")):
                 self.report(rid, "statement", "missing corpus-level statement id")
-        self.check_parent_cycles(attributions)
+        self.where = None
+        self.check_parent_cycles([(i, a) for i, a in attributions if _id_of(a)])
 
-    def check_parent_cycles(self, attributions: list[dict]) -> None:
-        parent_of = {a.get("id"): a.get("parent") for a in attributions}
+    def check_parent_cycles(self, attributions: list[tuple[int, dict]]) -> None:
+        parent_of = {a["id"]: a.get("parent") for _, a in attributions}
+        position = {a["id"]: i for i, a in attributions}
         for start in parent_of:
             seen, node = set(), start
-            while node is not None and node in parent_of:
+            while isinstance(node, str) and node in parent_of:
                 if node in seen:
-                    self.report(str(start), "parent", "relay chain forms a cycle")
+                    self.where = ("attributions", position[start])
+                    self.report(start, "parent", "relay chain forms a cycle")
+                    self.where = None
                     break
                 seen.add(node)
                 node = parent_of[node]
 
 
-def _crossing_pairs(spans: list[tuple[int, int, str]]) -> Iterator[tuple[tuple[int, int, str], tuple[int, int, str]]]:
-    """Pairs that overlap without one containing the other, via a sort and a stack of open spans."""
+def _short(value: Any, limit: int = 60) -> str:
+    """A value for a message, cut short (a 5,000-digit number or a huge list stays readable)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | type(None)) else repr(value)
+
+
+def crossing_spans(spans: list[tuple[int, int, str]]) -> list[tuple[tuple[int, int, str], tuple[int, int, str]]]:
+    """Each span that crosses an earlier-starting one, paired with one span it crosses: O(n log n), one per span.
+
+    Span b crosses a (a starting first) when a.start < b.start < a.end < b.end; the ends of the spans started
+    so far are kept sorted, so "some end inside (b.start, b.end)" is one bisection.
+    """
     ordered = sorted(spans, key=lambda s: (s[0], -s[1]))
-    open_spans: list[tuple[int, int, str]] = []
-    for span in ordered:
-        open_spans = [o for o in open_spans if o[1] > span[0]]
-        for other in open_spans:
-            if span[1] > other[1]:
-                yield other, span
-        open_spans.append(span)
+    ends: list[tuple[int, int]] = []  # (end, position in ordered), sorted
+    out = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j < len(ordered) and ordered[j][0] == ordered[i][0]:
+            j += 1
+        group = ordered[i:j]
+        for span in group:
+            at = bisect.bisect_right(ends, (span[0], len(ordered)))
+            if at < len(ends) and ends[at][0] < span[1]:
+                out.append((ordered[ends[at][1]], span))
+        for position in range(i, j):
+            bisect.insort(ends, (ordered[position][1], position))
+        i = j
+    return out
+
+
+def check_document(doc: Any, file: str, taxonomy: Taxonomy | None = None, gold: bool = True,
+                   line: int | None = None) -> Checked:
+    """Problems (errors and, for predictions, warnings) and the positions of the records with errors."""
+    return _Checker(file, doc, taxonomy or load_taxonomy(), gold, line).run()
 
 
 def validate_document(doc: Any, file: str, taxonomy: Taxonomy | None = None, gold: bool = True,
                       line: int | None = None) -> list[Problem]:
-    return _Checker(file, doc, taxonomy or load_taxonomy(), gold, line).run()
+    return check_document(doc, file, taxonomy, gold, line).problems
 
 
 def validate_corpus(docs: list[dict], file: str, taxonomy: Taxonomy | None = None) -> list[Problem]:
@@ -225,7 +445,7 @@ def validate_corpus(docs: list[dict], file: str, taxonomy: Taxonomy | None = Non
     seen_docs: set[str] = set()
     for doc in docs:
         problems += validate_document(doc, file, taxonomy)
-        if isinstance(doc, dict):
+        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
             if doc.get("id") in seen_docs:
                 problems.append(Problem(file, str(doc.get("id")), None, "id", "duplicate document id"))
             seen_docs.add(doc.get("id"))
@@ -242,9 +462,11 @@ def _identity_problems(docs: list[dict], file: str, taxonomy: Taxonomy) -> list[
         for doc in docs:
             if not isinstance(doc, dict):
                 continue
-            for record in doc.get(layer) or []:
+            records = doc.get(layer)
+            for record in records if isinstance(records, list) else []:
                 known = taxonomy.entity_types if layer == "mentions" else taxonomy.event_types
-                if not isinstance(record, dict) or not record.get(id_field) or record.get(kind_field) not in known:
+                if not isinstance(record, dict) or not isinstance(record.get(id_field), str) or not record.get(id_field) \
+                        or not isinstance(record.get(kind_field), str) or record.get(kind_field) not in known:
                     continue  # an unknown type is reported on its own record
                 kinds[record[id_field]].setdefault(record.get(kind_field), (str(doc.get("id")), str(record.get("id"))))
         for identity, by_kind in sorted(kinds.items()):

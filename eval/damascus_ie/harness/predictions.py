@@ -1,13 +1,19 @@
 """Loading predictions: one JSONL record per document, validated against the gold they will be scored on.
 
-Each record is checked with `validation.validate_document(gold=False)` against
-the gold text of its document (offsets in range and matching the text, known
-types and roles, no dangling references), plus what only the harness can see:
-unknown document ids, a `text` that differs from the gold text, and documents
-given twice. Every problem is reported with file, line, document, field and
-reason. By default any problem refuses the file; `lenient=True` skips the bad
-records and returns the problems as warnings. Gold documents without a record
-are scored as empty predictions.
+Each record is checked with `validation.check_document(gold=False)` against the
+gold text and boilerplate of its document, plus what only the harness can see:
+unknown document ids, a `text` that differs from the gold text, documents given
+twice, an empty file. Problems come in two kinds (see core/problems.py):
+
+- errors (the input cannot be interpreted) refuse the file; with `lenient=True`
+  only the malformed record (a mention, event or attribution; the whole
+  document only when the document itself is malformed) is dropped;
+- warnings (wrong but interpretable: crossing spans, spans on white space,
+  duplicates, spans without text, records without ids) are scored as they are
+  and counted in the report. Predictions inside boilerplate are warnings too,
+  and left out of scoring, because boilerplate is not annotated.
+
+Gold documents without a record are scored as empty predictions.
 """
 
 from __future__ import annotations
@@ -18,70 +24,140 @@ from pathlib import Path
 from typing import Any
 
 from damascus_ie.core.io import parse_jsonl
-from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import LAYERS
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
-from damascus_ie.core.validation import validate_document
+from damascus_ie.core.validation import Checked, check_document
 
 Predictions = str | Path | Sequence[dict]
 
 
 @dataclass
 class LoadedPredictions:
-    """Predicted documents aligned with the gold list (empty where none was given) and what was skipped."""
+    """Predicted documents aligned with the gold list (empty where none was given), warnings and what was dropped."""
 
     documents: list[dict]
     warnings: list[Problem] = field(default_factory=list)
     skipped: int = 0
     missing: list[str] = field(default_factory=list)
+    warning_counts: dict[str, int] = field(default_factory=dict)
 
 
-def check_record(record: Any, file: str, line: int | None, gold_texts: dict[str, str], seen: set[str],
-                 taxonomy: Taxonomy) -> list[Problem]:
-    """Every problem of one predicted document, checked against its gold text."""
+def check_record(record: Any, file: str, line: int | None, gold_docs: dict[str, dict], seen: set[str],
+                 taxonomy: Taxonomy) -> Checked:
+    """Every problem of one predicted document, checked against its gold text and boilerplate."""
+    def document_error(doc_id: str | None, field_name: str | None, reason: str, hint: str | None = None) -> Checked:
+        return Checked([Problem(file, doc_id, None, field_name, reason, line, hint=hint)], document_error=True)
+
     if not isinstance(record, dict):
-        return [Problem(file, None, None, None, f"expected a document object, got {type(record).__name__}", line)]
+        return document_error(None, None, f"expected a document object, got {type(record).__name__}")
     doc_id = record.get("id")
     if not isinstance(doc_id, str):
-        return [Problem(file, None, None, "id", "document id missing or not a string", line)]
-    if doc_id not in gold_texts:
-        return [Problem(file, doc_id, None, "id", "unknown document id: not in the gold", line)]
+        hint = "each line is one document: {\"id\": ..., \"mentions\": [...], ...}" if doc_id is None else None
+        return document_error(None, "id", "document id missing or not a string", hint)
+    if doc_id not in gold_docs:
+        known = ", ".join(sorted(gold_docs)[:3]) + (", ..." if len(gold_docs) > 3 else "")
+        return document_error(doc_id, "id", "unknown document id: not in the gold", f"the gold has {known}")
     problems = []
     if doc_id in seen:
         problems.append(Problem(file, doc_id, None, "id", "duplicate document: this id was given on an earlier line",
                                 line))
     seen.add(doc_id)
-    if "text" in record and record["text"] != gold_texts[doc_id]:
-        return [*problems, Problem(file, doc_id, None, "text", "does not match the gold text of this document", line)]
-    return problems + validate_document({**record, "text": gold_texts[doc_id]}, file, taxonomy, gold=False, line=line)
+    gold = gold_docs[doc_id]
+    if "text" in record and record["text"] != gold["text"]:
+        hint = None
+        if isinstance(record["text"], str) and record["text"].replace("\r\n", "\n") == gold["text"]:
+            hint = "the text has CRLF line ends; the gold has LF (\\n)"
+        problems.append(Problem(file, doc_id, None, "text", "does not match the gold text of this document", line,
+                                hint=hint))
+    if problems:
+        return Checked(problems, document_error=True)
+    checked = check_document({**record, "text": gold["text"], "boilerplate": gold.get("boilerplate") or []}, file,
+                             taxonomy, gold=False, line=line)
+    if "boilerplate" in record and record["boilerplate"] != (gold.get("boilerplate") or []):
+        checked.problems.append(Problem(file, doc_id, None, "boilerplate", "ignored: the boilerplate comes from the "
+                                        "gold", line, "warning", kind="boilerplate ignored"))
+    return checked
 
 
 def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient: bool = False,
                      taxonomy: Taxonomy | None = None) -> LoadedPredictions:
-    """Validated predictions aligned with `gold_docs`; raises InvalidInput unless `lenient`."""
+    """Validated predictions aligned with `gold_docs`; raises InvalidInput on errors unless `lenient`."""
     taxonomy = taxonomy or load_taxonomy()
     if isinstance(source, str | Path):
-        file = str(source)
-        rows, problems = parse_jsonl(Path(source))
+        file = "<stdin>" if str(source) == "-" else str(source)
+        rows, parse_problems = parse_jsonl(Path(source))
+        if not rows and not parse_problems:
+            raise InvalidInput([Problem(file, None, None, None, "no prediction records: the input is empty or blank",
+                                        hint="one JSON object per line, one line per document")])
     else:
         file = "<predictions>"
-        rows, problems = list(enumerate(source, start=1)), []
-    gold_texts = {d["id"]: d["text"] for d in gold_docs}
+        rows, parse_problems = list(enumerate(source, start=1)), []
+    gold_by_id = {d["id"]: d for d in gold_docs}
     seen: set[str] = set()
     accepted: dict[str, dict] = {}
-    skipped = len(problems)
+    errors, warnings = ProblemLog(parse_problems), ProblemLog()
+    skipped = len(parse_problems)
     for line, record in _numbered(rows, file):
-        found = check_record(record, file, line, gold_texts, seen, taxonomy)
-        if found:
-            problems += found
+        checked = check_record(record, file, line, gold_by_id, seen, taxonomy)
+        for problem in checked.problems:
+            (errors if problem.severity == "error" else warnings).add(problem)
+        if checked.document_error:
             skipped += 1
+            continue
+        skipped += sum(len(positions) for positions in checked.bad.values())
+        accepted[record["id"]] = _without(record, checked.bad)
+    if errors and not lenient:
+        raise InvalidInput(errors)
+    warnings.merge(errors)  # lenient: what was dropped is reported with the warnings
+    documents = []
+    for gold in gold_docs:
+        record = accepted.get(gold["id"])
+        if record is None:
+            documents.append({"id": gold["id"], **{layer: [] for layer in LAYERS}})
         else:
-            accepted[record["id"]] = record
-    if problems and not lenient:
-        raise InvalidInput(problems)
+            documents.append(scorable(record, gold.get("boilerplate") or []))
     missing = [d["id"] for d in gold_docs if d["id"] not in accepted]
-    documents = [accepted.get(d["id"]) or {"id": d["id"], **{layer: [] for layer in LAYERS}} for d in gold_docs]
-    return LoadedPredictions(documents, problems, skipped, missing)
+    return LoadedPredictions(documents, list(warnings), skipped, missing, dict(warnings.counts))
+
+
+def _without(record: dict, bad: dict[str, set[int]]) -> dict:
+    """The record without its malformed mentions, events and attributions (lenient mode)."""
+    if not any(bad.values()):
+        return record
+    out = dict(record)
+    for layer in LAYERS:
+        if bad.get(layer) and isinstance(record.get(layer), list):
+            out[layer] = [r for i, r in enumerate(record[layer]) if i not in bad[layer]]
+    return out
+
+
+def _in_boilerplate(span: Any, boilerplate: list) -> bool:
+    return isinstance(span, dict) and any(span["start"] < end and start < span["end"] for start, end in boilerplate)
+
+
+def scorable(record: dict, boilerplate: list) -> dict:
+    """What the metrics read: layers as lists, nothing inside boilerplate, no reference to a record left out."""
+    mentions = [m for m in record.get("mentions") or [] if not _in_boilerplate(m, boilerplate)]
+    mention_ids = {m.get("id") for m in mentions if isinstance(m.get("id"), str)}
+    events = []
+    for event in record.get("events") or []:
+        if _in_boilerplate(event.get("trigger"), boilerplate):
+            continue
+        arguments = [a for a in event.get("arguments") or [] if a.get("mention") in mention_ids]
+        events.append({**event, "arguments": arguments})
+    attributions = []
+    for attribution in record.get("attributions") or []:
+        content = [s for s in attribution.get("content") or [] if not _in_boilerplate(s, boilerplate)]
+        if content and not _in_boilerplate(attribution.get("cue"), boilerplate):
+            attributions.append({**attribution, "content": content})
+    attribution_ids = {a.get("id") for a in attributions if isinstance(a.get("id"), str)}
+    for index, attribution in enumerate(attributions):
+        links = {link: attribution.get(link) if attribution.get(link) in mention_ids else None
+                 for link in ("source", "addressee")}
+        links["parent"] = attribution.get("parent") if attribution.get("parent") in attribution_ids else None
+        attributions[index] = {**attribution, **links}
+    return {**record, "mentions": mentions, "events": events, "attributions": attributions}
 
 
 def _numbered(rows: Iterable[tuple[int, Any]], file: str) -> Iterable[tuple[int | None, Any]]:

@@ -50,6 +50,7 @@ class Report:
     bootstrap: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warning_counts: dict[str, int] = field(default_factory=dict)
 
     def layer_f1(self, layer: str) -> float:
         """The layer's main F1: strict mentions, trigger classification, full attribution relations."""
@@ -87,6 +88,7 @@ class Report:
             "metrics": self.metrics,
             "per_type": self.per_type_rows,
             "warnings": self.warnings,
+            "warning_counts": self.warning_counts,
             "notes": self.notes,
         }
 
@@ -98,7 +100,8 @@ class Report:
         return cls(data["dataset_version"], data["harness_version"], data["extractor"], data["settings"],
                    data["documents"], data["sentences"], data["layers"], data["headline"],
                    {k: (v[0], v[1]) for k, v in data["intervals"].items()}, data["metrics"], data["per_type"],
-                   data["bootstrap"], data.get("warnings", []), data.get("notes", []))
+                   data["bootstrap"], data.get("warnings", []), data.get("notes", []),
+                   data.get("warning_counts", {}))
 
     def to_markdown(self) -> str:
         lines = [f"# Damascus-IE scores: {self.extractor or 'predictions'}", "",
@@ -110,6 +113,8 @@ class Report:
             if not table.empty:
                 lines += ["", f"## {layer} per type", "", frame_markdown(table)]
         lines += ["", *[f"> {note}" for note in self.notes]]
+        if self.warning_counts:
+            lines += ["", "## Warnings", "", self.warnings_summary(), ""]
         lines += [f"- warning: {w}" for w in self.warnings]
         return "\n".join(lines).rstrip() + "\n"
 
@@ -134,9 +139,17 @@ class Report:
         console.print(table)
         for note in self.notes:
             console.print(note, soft_wrap=True)
+        if self.warning_counts:
+            console.print(self.warnings_summary(), soft_wrap=True)
         for warning in self.warnings:
             console.print(f"warning: {warning}", soft_wrap=True)
         return console.export_text()
+
+    def warnings_summary(self) -> str:
+        """One line: how many of each kind of warning (scored as they are; the first few are listed)."""
+        total = sum(self.warning_counts.values())
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.warning_counts.items(), key=lambda kv: -kv[1]))
+        return f"warnings: {total} ({kinds}); scored as they are, except predictions in boilerplate, which are not"
 
     def render(self, fmt: str) -> str:
         renderers = {"table": self.render_table, "json": self.to_json, "markdown": self.to_markdown,

@@ -222,7 +222,12 @@ def _notes(gold: GoldCorpus, loaded: LoadedPredictions, resamples: int) -> list[
 def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] | None = None,
           extractor: str | None = None, settings: dict[str, Any] | None = None, bootstrap: int = 1000,
           seed: int = 0, lenient: bool = False) -> Report:
-    """Scores predictions against the gold; raises InvalidInput on bad predictions unless `lenient`."""
+    """Scores predictions against the gold; raises InvalidInput on malformed predictions unless `lenient`.
+
+    Wrong but interpretable predictions (crossing spans, spans on white space, duplicates, ...) are scored
+    and counted in `report.warnings` / `report.warning_counts`; predictions in boilerplate are not scored.
+    """
+    _check_resamples(bootstrap, "bootstrap", 0)
     corpus = resolve_gold(gold)
     chosen = _layers(layers)
     loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy)
@@ -243,17 +248,26 @@ def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] 
         per_type_rows={layer: result.per_type for layer, result in results.items()},
         bootstrap={"resamples": bootstrap, "seed": seed, "unit": "sentence", "strata": "document", "level": 0.95},
         warnings=[str(problem) for problem in loaded.warnings],
+        warning_counts=loaded.warning_counts,
         notes=_notes(corpus, loaded, bootstrap) + ([f"lenient: skipped {loaded.skipped} bad record(s)"]
                                                    if loaded.skipped else []),
     )
 
 
+def _check_resamples(value: int, name: str, minimum: int) -> None:
+    """A negative bootstrap, or a test without resamples (p = 1 everywhere), is a mistake, not a request."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InvalidInput([Problem("<arguments>", None, None, name, f"must be an integer >= {minimum}, got {value!r}")])
+
+
 def compare(predictions_a: Predictions, predictions_b: Predictions, gold: Gold = None, *,
-            layers: Sequence[str] | None = None, resamples: int = 1000, seed: int = 0) -> dict[str, dict[str, float]]:
+            layers: Sequence[str] | None = None, resamples: int = 1000, seed: int = 0,
+            lenient: bool = False) -> dict[str, dict[str, float]]:
     """Paired approximate-randomization test of A against B on every headline metric."""
+    _check_resamples(resamples, "resamples", 1)
     corpus = resolve_gold(gold)
     chosen = _layers(layers)
-    a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy).documents
-    b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy).documents
+    a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient).documents
+    b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient).documents
     return paired_test(_headline(evaluate_layers(corpus, a, chosen)), _headline(evaluate_layers(corpus, b, chosen)),
                        resamples, seed)
