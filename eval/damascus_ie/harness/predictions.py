@@ -13,11 +13,18 @@ twice, an empty file. Problems come in two kinds (see core/problems.py):
   and counted in the report. Predictions inside boilerplate are warnings too,
   and left out of scoring, because boilerplate is not annotated.
 
+Spans given as text without offsets are grounded first (`grounding.py`): the
+checks then see offsets everywhere, against the document's text plus the tail
+that holds ungrounded spans, and the outcomes are kept for the report. A span
+that cannot be grounded at all (no text, a bad hint, an untyped filler) is an
+error of its record.
+
 Gold documents without a record are scored as empty predictions.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +35,7 @@ from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import LAYERS
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
+from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding, span_count
 
 Predictions = str | Path | Sequence[dict]
 
@@ -41,13 +49,26 @@ class LoadedPredictions:
     skipped: int = 0
     missing: list[str] = field(default_factory=list)
     warning_counts: dict[str, int] = field(default_factory=dict)
+    grounded: list[GroundedSpan] = field(default_factory=list)
+    span_totals: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class CheckedRecord:
+    """A record's problems, the record to score (grounded: offsets everywhere) and its grounding outcomes."""
+
+    checked: Checked
+    record: Any
+    spans: list[GroundedSpan] = field(default_factory=list)
 
 
 def check_record(record: Any, file: str, line: int | None, gold_docs: dict[str, dict], seen: set[str],
-                 taxonomy: Taxonomy) -> Checked:
-    """Every problem of one predicted document, checked against its gold text and boilerplate."""
-    def document_error(doc_id: str | None, field_name: str | None, reason: str, hint: str | None = None) -> Checked:
-        return Checked([Problem(file, doc_id, None, field_name, reason, line, hint=hint)], document_error=True)
+                 taxonomy: Taxonomy) -> CheckedRecord:
+    """One predicted document grounded, then every problem of it checked against its gold text and boilerplate."""
+    def document_error(doc_id: str | None, field_name: str | None, reason: str,
+                       hint: str | None = None) -> CheckedRecord:
+        return CheckedRecord(Checked([Problem(file, doc_id, None, field_name, reason, line, hint=hint)],
+                                     document_error=True), record)
 
     if not isinstance(record, dict):
         return document_error(None, None, f"expected a document object, got {type(record).__name__}")
@@ -71,13 +92,28 @@ def check_record(record: Any, file: str, line: int | None, gold_docs: dict[str, 
         problems.append(Problem(file, doc_id, None, "text", "does not match the gold text of this document", line,
                                 hint=hint))
     if problems:
-        return Checked(problems, document_error=True)
-    checked = check_document({**record, "text": gold["text"], "boilerplate": gold.get("boilerplate") or []}, file,
-                             taxonomy, gold=False, line=line)
-    if "boilerplate" in record and record["boilerplate"] != (gold.get("boilerplate") or []):
+        return CheckedRecord(Checked(problems, document_error=True), record)
+    boilerplate = gold.get("boilerplate") or []
+    text, scored, spans, failed = gold["text"], record, [], []
+    if needs_grounding(record):
+        grounding = ground_document(record, gold["text"], boilerplate=boilerplate, file=file, line=line)
+        text, scored, spans, failed = grounding.text, grounding.record, grounding.spans, grounding.problems
+    checked = check_document({**scored, "text": text, "boilerplate": boilerplate}, file, taxonomy, gold=False,
+                             line=line)
+    if failed:  # a span that could not be grounded is an error of its record, said once
+        said = {(p.record, _head(p.field)) for _, _, p in failed}
+        checked.problems[:] = [p for _, _, p in failed] + [p for p in checked.problems
+                                                           if (p.record, _head(p.field)) not in said]
+        for layer, index, _ in failed:
+            checked.bad[layer].add(index)
+    if "boilerplate" in record and record["boilerplate"] != boilerplate:
         checked.problems.append(Problem(file, doc_id, None, "boilerplate", "ignored: the boilerplate comes from the "
                                         "gold", line, "warning", kind="boilerplate ignored"))
-    return checked
+    return CheckedRecord(checked, scored, spans)
+
+
+def _head(field_name: str | None) -> str:
+    return (field_name or "").split(".")[0]
 
 
 def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient: bool = False,
@@ -98,15 +134,20 @@ def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient:
     accepted: dict[str, dict] = {}
     errors, warnings = ProblemLog(parse_problems), ProblemLog()
     skipped = len(parse_problems)
+    grounded: list[GroundedSpan] = []
+    totals: Counter[str] = Counter()
     for line, record in _numbered(rows, file):
-        checked = check_record(record, file, line, gold_by_id, seen, taxonomy)
+        result = check_record(record, file, line, gold_by_id, seen, taxonomy)
+        checked = result.checked
         for problem in checked.problems:
             (errors if problem.severity == "error" else warnings).add(problem)
         if checked.document_error:
             skipped += 1
             continue
         skipped += sum(len(positions) for positions in checked.bad.values())
-        accepted[record["id"]] = _without(record, checked.bad)
+        accepted[record["id"]] = _without(result.record, checked.bad)
+        grounded += [s for s in result.spans if s.index not in checked.bad.get(s.layer, ())]
+        totals += span_count(_without(record, checked.bad))
     if errors and not lenient:
         raise InvalidInput(errors)
     warnings.merge(errors)  # lenient: what was dropped is reported with the warnings
@@ -118,7 +159,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient:
         else:
             documents.append(scorable(record, gold.get("boilerplate") or []))
     missing = [d["id"] for d in gold_docs if d["id"] not in accepted]
-    return LoadedPredictions(documents, list(warnings), skipped, missing, dict(warnings.counts))
+    return LoadedPredictions(documents, list(warnings), skipped, missing, dict(warnings.counts), grounded, totals)
 
 
 def _without(record: dict, bad: dict[str, set[int]]) -> dict:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from damascus_ie.core.tables import markdown_table
+from damascus_ie.harness.grounding import OUTCOMES
 
 REPORT_FORMAT = "damascus-ie-report/1"
 LAYER_NAMES: dict[str, str] = {"mentions": "entities", "entities": "entities", "events": "events",
@@ -51,6 +52,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warning_counts: dict[str, int] = field(default_factory=dict)
+    grounding: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def layer_f1(self, layer: str) -> float:
         """The layer's main F1: strict mentions, trigger classification, full attribution relations."""
@@ -87,6 +89,7 @@ class Report:
             "bootstrap": self.bootstrap,
             "metrics": self.metrics,
             "per_type": self.per_type_rows,
+            "grounding": self.grounding,
             "warnings": self.warnings,
             "warning_counts": self.warning_counts,
             "notes": self.notes,
@@ -101,13 +104,30 @@ class Report:
                    data["documents"], data["sentences"], data["layers"], data["headline"],
                    {k: (v[0], v[1]) for k, v in data["intervals"].items()}, data["metrics"], data["per_type"],
                    data["bootstrap"], data.get("warnings", []), data.get("notes", []),
-                   data.get("warning_counts", {}))
+                   data.get("warning_counts", {}), data.get("grounding", {}))
+
+    def grounding_frame(self) -> pd.DataFrame:
+        """Per layer: spans given with offsets and as text, and each grounding outcome's count and rate."""
+        rows = []
+        for layer in self.layers:
+            summary = self.grounding.get(layer)
+            if not summary or not summary["text_anchored"]:
+                continue
+            row: dict[str, Any] = {"layer": layer, "offsets": summary["offsets"], "text": summary["text_anchored"]}
+            for outcome in OUTCOMES:
+                rate = summary["rates"][outcome]
+                row[outcome] = f"{summary['counts'][outcome]} ({rate:.1%})"
+            rows.append(row)
+        return pd.DataFrame(rows, columns=["layer", "offsets", "text", *OUTCOMES])
 
     def to_markdown(self) -> str:
         lines = [f"# Damascus-IE scores: {self.extractor or 'predictions'}", "",
                  f"Dataset {self.dataset_version or 'custom gold'}, harness {self.harness_version}, "
                  f"{len(self.documents)} documents, {self.sentences} sentences.", "",
                  frame_markdown(self.headline_frame())]
+        grounding = self.grounding_frame()
+        if not grounding.empty:
+            lines += ["", "## grounding of text-anchored spans", "", frame_markdown(grounding)]
         for layer in self.layers:
             table = self.per_type_table(layer)
             if not table.empty:
@@ -137,6 +157,14 @@ class Report:
             table.add_row(name, f"{value:.3f}", interval)
         console = Console(width=width, record=True, file=io.StringIO())
         console.print(table)
+        grounding = self.grounding_frame()
+        if not grounding.empty:
+            spans = Table(title="grounding of text-anchored spans (count, rate over the layer's text spans)")
+            for column in grounding.columns:
+                spans.add_column(str(column), justify="left" if column == "layer" else "right")
+            for row in grounding.itertuples(index=False):
+                spans.add_row(*map(str, row))
+            console.print(spans)
         for note in self.notes:
             console.print(note, soft_wrap=True)
         if self.warning_counts:

@@ -29,6 +29,7 @@ from damascus_ie import __version__
 from damascus_ie.core.io import load_annotated, load_annotation_source, load_gold, read_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
 from damascus_ie.harness.metrics.counts import Tally
 from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
@@ -249,6 +250,7 @@ def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] 
         bootstrap={"resamples": bootstrap, "seed": seed, "unit": "sentence", "strata": "document", "level": 0.95},
         warnings=[str(problem) for problem in loaded.warnings],
         warning_counts=loaded.warning_counts,
+        grounding=grounding_summary(loaded.grounded, loaded.span_totals),
         notes=_notes(corpus, loaded, bootstrap) + ([f"lenient: skipped {loaded.skipped} bad record(s)"]
                                                    if loaded.skipped else []),
     )

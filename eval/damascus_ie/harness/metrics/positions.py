@@ -30,15 +30,22 @@ class OffsetIndex:
         return int(self.keys.size)
 
     def unit(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
-        """Index of the last boundary at or before `offset` in `doc` (the document's first one if none)."""
-        position = np.searchsorted(self.keys, np.asarray(doc) * self.width + np.asarray(offset), side="right") - 1
+        """Index of the last boundary at or before `offset` in `doc` (the document's first one if none).
+
+        Offsets past the longest text (an ungrounded span's place in the grounding tail) fall in the
+        document's last unit, never in the next document's.
+        """
+        offset = np.minimum(np.asarray(offset), self.width - 1)
+        position = np.searchsorted(self.keys, np.asarray(doc) * self.width + offset, side="right") - 1
         return np.maximum(position, self.first_unit[np.asarray(doc)]) if position.size else position
 
     def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """How many boundaries start inside [start, end); 0 for empty or inverted spans."""
+        """How many boundaries start inside [start, end); 0 for empty or inverted spans and past the text."""
         base = np.asarray(doc) * self.width
-        low = np.searchsorted(self.keys, base + np.asarray(start), side="left")
-        high = np.searchsorted(self.keys, base + np.maximum(np.asarray(end), np.asarray(start)), side="left")
+        start = np.minimum(np.asarray(start), self.width - 1)
+        end = np.minimum(np.maximum(np.asarray(end), start), self.width - 1)
+        low = np.searchsorted(self.keys, base + start, side="left")
+        high = np.searchsorted(self.keys, base + end, side="left")
         return high - low
 
 
