@@ -204,8 +204,9 @@ class _Grounder:
         self.mentions: list[dict[str, Any]] = []
 
     # ---- one span -------------------------------------------------------------------------------------------
-    def problem(self, record: str, field: str, reason: str) -> None:
-        self.problems.append((*self.where, Problem(self.file, self.doc_id, record, field, reason, self.line)))
+    def problem(self, record: str, field: str, reason: str, hint: str | None = None) -> None:
+        self.problems.append((*self.where, Problem(self.file, self.doc_id, record, field, reason, self.line,
+                                                   hint=hint)))
 
     def ground(self, span: dict[str, Any], layer: str, record: str, field: str, kind: str,
                anchor: tuple[int, int] | None = None, prefer: set[tuple[int, int]] | None = None,
@@ -213,7 +214,8 @@ class _Grounder:
         """Offsets for one text-only span (tail offsets if ungrounded); None (and a problem) if it cannot be read."""
         given = span.get("text")
         if not isinstance(given, str) or not given.strip():
-            self.problem(record, f"{field}.text", "a span without start/end needs a non-empty `text`")
+            self.problem(record, f"{field}.text", "a span without start/end needs a non-empty `text`",
+                         'a span is {"start": 0, "end": 6} or, text-anchored, {"text": "Syrian", "context": ...}')
             return None
         scopes = self.scopes(span, record, field)
         if scopes is None:
