@@ -1,20 +1,28 @@
-"""Record shapes of ANNOTATION_SPEC section 4, as typed dicts.
+"""Record shapes of ANNOTATION_SPEC section 4, as typed dicts, and their normal form.
 
 Records stay plain JSON dicts end to end (files, datasets rows, metric inputs):
 no conversion layer to keep in sync, and scoring millions of mentions pays no
-object-construction cost. Metric modules take these and return counts.
+object-construction cost. Metric modules take these and return counts. The
+fields themselves are described once, in core.fields; these TypedDicts (the
+gold shape) are for the type checker, and tests/foundation/test_fields.py holds
+them to that description.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NotRequired, TypedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+from damascus_ie.core.fields import EVENT_ATTRIBUTES, LAYER_RECORDS, RECORD_FIELDS, RecordFields, flat_fields
+
+__all__ = ["EVENT_ATTRIBUTES", "LAYERS", "Argument", "Attribution", "Document", "Event", "Mention", "Span",
+           "index_by_id", "normal_record", "normalise", "rows_by_id"]
 
 
 class Span(TypedDict):
     start: int
     end: int
-    text: NotRequired[str]
+    text: str
 
 
 class Mention(TypedDict):
@@ -65,8 +73,7 @@ class Document(TypedDict):
     attributions: list[Attribution]
 
 
-LAYERS: tuple[str, ...] = ("mentions", "events", "attributions")
-EVENT_ATTRIBUTES: tuple[str, ...] = ("polarity", "modality", "tense", "genericity")
+LAYERS: tuple[str, ...] = tuple(LAYER_RECORDS)
 
 
 def index_by_id(records: Sequence[dict]) -> dict[str, dict]:
@@ -80,22 +87,30 @@ def rows_by_id(records: Sequence[dict], first: int = 0) -> dict[str, int]:
     return {record["id"]: first + i for i, record in enumerate(records) if record.get("id") is not None}
 
 
-def normalise(doc: Document) -> Document:
-    """Every optional key present (null where absent), so rows and records compare equal after loading."""
-    mentions = [{"id": m["id"], "start": m["start"], "end": m["end"], "text": m["text"], "type": m["type"],
-                 "level": m["level"], "entity": m.get("entity"), "value": m.get("value")}
-                for m in sorted(doc["mentions"], key=lambda m: (m["start"], -m["end"], m["id"]))]
-    events = [{"id": e["id"], "type": e["type"], "trigger": _span(e["trigger"]),
-               "arguments": [{"role": a["role"], "mention": a["mention"]} for a in e["arguments"]],
-               **{name: e[name] for name in EVENT_ATTRIBUTES}, "event": e["event"]}
-              for e in sorted(doc["events"], key=lambda e: (e["trigger"]["start"], e["id"]))]
-    attributions = [{"id": a["id"], "type": a["type"], "cue": _span(a["cue"]), "source": a.get("source"),
-                     "content": [_span(s) for s in a["content"]], "addressee": a.get("addressee"),
-                     "parent": a.get("parent"), "statement": a["statement"]}
-                    for a in sorted(doc["attributions"], key=lambda a: (a["cue"]["start"], a["id"]))]
+_ORDER: dict[str, Callable[[dict], tuple]] = {
+    "mentions": lambda m: (m["start"], -m["end"], m["id"]),
+    "events": lambda e: (e["trigger"]["start"], e["id"]),
+    "attributions": lambda a: (a["cue"]["start"], a["id"]),
+}
+
+
+def normalise(doc: Document, *, record_fields: RecordFields = RECORD_FIELDS) -> Document:
+    """Every described key present in the described order (null where absent), records in document order,
+    so rows and records compare equal after loading and hash the same."""
+    layers = {layer: sorted((normal_record(r, record, record_fields) for r in doc[layer]), key=_ORDER[layer])  # type: ignore[literal-required]
+              for layer, record in LAYER_RECORDS.items()}
     return {"id": doc["id"], "text": doc["text"], "boilerplate": [list(p) for p in doc["boilerplate"]],
-            "mentions": mentions, "events": events, "attributions": attributions}  # type: ignore[typeddict-item]
+            **layers}  # type: ignore[typeddict-item]
 
 
-def _span(span: dict) -> dict:
-    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+def normal_record(record: Mapping[str, Any], name: str, record_fields: RecordFields = RECORD_FIELDS) -> dict[str, Any]:
+    """One record with exactly the fields core.fields describes for it, nested spans and records likewise."""
+    out: dict[str, Any] = {}
+    for field in flat_fields(name, record_fields):
+        value = record.get(field.name)
+        if field.kind == "span" and field.record and value is not None:
+            value = normal_record(value, field.record, record_fields)
+        elif field.kind in ("spans", "records") and field.record:
+            value = [normal_record(item, field.record, record_fields) for item in value or []]
+        out[field.name] = value
+    return out

@@ -1,9 +1,10 @@
 """JSON Schemas for a gold document and a predictions record, generated from the taxonomy.
 
-The two schemas share every definition; predictions relax only what an
-extractor cannot know (ids unless referenced, identity ids, levels, attributes).
-Structural checks the schema cannot express (span text, roles per event type,
-dangling references) live in validation.py.
+Every record's definition is derived from core.fields; the two schemas share
+them and predictions relax only which fields are required (an extractor cannot
+know ids unless referenced, identity ids, levels, attributes). Structural checks
+the schema cannot express (span text, dangling references) live in
+core.validation; roles per event type are the one structural rule written here.
 """
 
 from __future__ import annotations
@@ -11,77 +12,43 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from damascus_ie.core.records import EVENT_ATTRIBUTES
+from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, RecordFields, flat_fields, label_values
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _span(text_required: bool) -> dict[str, Any]:
+def _field_schema(field: Field, taxonomy: Taxonomy, gold: bool) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if field.kind in ("label", "role") and field.labels:
+        schema = {"enum": list(label_values(taxonomy, field.labels))}
+    elif field.kind == "offset":
+        schema = {"type": "integer", **({"minimum": field.minimum} if field.minimum is not None else {})}
+    elif field.kind == "span":
+        schema = {"$ref": f"#/$defs/{field.record}"}
+    elif field.kind in ("spans", "records"):
+        schema = {"type": "array", "items": {"$ref": f"#/$defs/{field.record}"}}
+        if field.non_empty:
+            schema["minItems"] = 1 if gold else 0
+    else:  # id, string, identity, reference
+        schema = {"type": ["string", "null"] if field.nullable else "string"}
+    return {**schema, **({"description": field.description} if field.description else {})}
+
+
+def record_schema(record: str, taxonomy: Taxonomy, gold: bool, record_fields: RecordFields = RECORD_FIELDS) -> dict[str, Any]:
+    """The object schema of one record; gold and predictions differ only in which fields are required."""
+    fields = flat_fields(record, record_fields)
     return {
         "type": "object",
-        "properties": {
-            "start": {"type": "integer", "minimum": 0, "description": "code point offset, inclusive"},
-            "end": {"type": "integer", "minimum": 1, "description": "code point offset, exclusive"},
-            "text": {"type": "string", "description": "must equal text[start:end]"},
-        },
-        "required": ["start", "end", "text"] if text_required else ["start", "end"],
+        "properties": {field.name: _field_schema(field, taxonomy, gold) for field in fields},
+        "required": [field.name for field in fields if field.required(gold)],
     }
 
 
-def _nullable_string() -> dict[str, Any]:
-    return {"type": ["string", "null"]}
-
-
-def _definitions(taxonomy: Taxonomy, gold: bool) -> dict[str, Any]:
-    span = _span(text_required=gold)
-    mention = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "start": span["properties"]["start"],
-            "end": span["properties"]["end"],
-            "text": {"type": "string"},
-            "type": {"enum": list(taxonomy.entity_types)},
-            "level": {"enum": list(taxonomy.mention_levels)},
-            "entity": {**_nullable_string(), "description": "corpus-level entity id; null for TIME"},
-            "value": {**_nullable_string(), "description": "ISO 8601 value of a TIME mention"},
-        },
-        "required": ["id", "start", "end", "text", "type", "level", "entity"] if gold else ["start", "end", "type"],
-    }
-    argument = {
-        "type": "object",
-        "properties": {"role": {"enum": list(taxonomy.roles)}, "mention": {"type": "string"}},
-        "required": ["role", "mention"],
-    }
-    event = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "type": {"enum": list(taxonomy.event_types)},
-            "trigger": {"$ref": "#/$defs/span"},
-            "arguments": {"type": "array", "items": {"$ref": "#/$defs/argument"}},
-            **{name: {"enum": list(taxonomy.event_attributes[name])} for name in EVENT_ATTRIBUTES},
-            "event": {"type": "string", "description": "corpus-level event id"},
-        },
-        "required": ["id", "type", "trigger", "arguments", *EVENT_ATTRIBUTES, "event"] if gold else ["type", "trigger"],
-        "allOf": [_roles_allowed(event_type, roles) for event_type, roles in taxonomy.event_roles.items()],
-    }
-    attribution = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "type": {"enum": list(taxonomy.attribution_types)},
-            "cue": {"$ref": "#/$defs/span"},
-            "source": {**_nullable_string(), "description": "mention id of the source, null where the text names none"},
-            "content": {"type": "array", "items": {"$ref": "#/$defs/span"}, "minItems": 1 if gold else 0},
-            "addressee": {**_nullable_string(), "description": "mention id of whom it was told to"},
-            "parent": {**_nullable_string(), "description": "id of the attribution that relays this one"},
-            "statement": {"type": "string", "description": "corpus-level statement id"},
-        },
-        "required": ["id", "type", "cue", "source", "content", "addressee", "parent", "statement"] if gold else ["cue"],
-    }
-    return {"span": span, "mention": mention, "argument": argument, "event": event, "attribution": attribution}
+def _definitions(taxonomy: Taxonomy, gold: bool, record_fields: RecordFields) -> dict[str, Any]:
+    definitions = {name: record_schema(name, taxonomy, gold, record_fields) for name in record_fields}
+    definitions["event"]["allOf"] = [_roles_allowed(event_type, roles) for event_type, roles in taxonomy.event_roles.items()]
+    return definitions
 
 
 def _roles_allowed(event_type: str, roles: tuple[str, ...]) -> dict[str, Any]:
@@ -91,13 +58,9 @@ def _roles_allowed(event_type: str, roles: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def _document_schema(taxonomy: Taxonomy, gold: bool) -> dict[str, Any]:
+def _document_schema(taxonomy: Taxonomy, gold: bool, record_fields: RecordFields) -> dict[str, Any]:
     title = "Damascus-IE gold document" if gold else "Damascus-IE predictions record"
-    layers = {
-        "mentions": {"type": "array", "items": {"$ref": "#/$defs/mention"}},
-        "events": {"type": "array", "items": {"$ref": "#/$defs/event"}},
-        "attributions": {"type": "array", "items": {"$ref": "#/$defs/attribution"}},
-    }
+    layers = {layer: {"type": "array", "items": {"$ref": f"#/$defs/{record}"}} for layer, record in LAYER_RECORDS.items()}
     properties: dict[str, Any] = {"id": {"type": "string", "description": "document id: the seed file's stem"}}
     if gold:
         properties["text"] = {"type": "string"}
@@ -114,16 +77,16 @@ def _document_schema(taxonomy: Taxonomy, gold: bool) -> dict[str, Any]:
         "type": "object",
         "properties": properties,
         "required": ["id", "text", "boilerplate", "mentions", "events", "attributions"] if gold else ["id"],
-        "$defs": _definitions(taxonomy, gold),
+        "$defs": _definitions(taxonomy, gold, record_fields),
     }
 
 
-def document_schema(taxonomy: Taxonomy | None = None) -> dict[str, Any]:
-    return _document_schema(taxonomy or load_taxonomy(), gold=True)
+def document_schema(taxonomy: Taxonomy | None = None, *, record_fields: RecordFields = RECORD_FIELDS) -> dict[str, Any]:
+    return _document_schema(taxonomy or load_taxonomy(), True, record_fields)
 
 
-def predictions_schema(taxonomy: Taxonomy | None = None) -> dict[str, Any]:
-    return _document_schema(taxonomy or load_taxonomy(), gold=False)
+def predictions_schema(taxonomy: Taxonomy | None = None, *, record_fields: RecordFields = RECORD_FIELDS) -> dict[str, Any]:
+    return _document_schema(taxonomy or load_taxonomy(), False, record_fields)
 
 
 def document_schema_text() -> str:

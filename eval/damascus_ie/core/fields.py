@@ -1,0 +1,123 @@
+"""The fields of every record (ANNOTATION_SPEC section 4), described once.
+
+The JSON Schemas (dataset.jsonschemas), the Hugging Face `Features`
+(dataset.features), the validator's presence, type and label checks
+(core.validation) and normalisation (core.records.normalise) are all derived
+from `RECORD_FIELDS`, so adding a field is one edit here. Label sets are named,
+not listed: their values come from the taxonomy. The TypedDicts in
+core.records are kept for the type checker; a test holds them to this
+description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from damascus_ie.core.taxonomy import Taxonomy
+
+FieldKind = Literal[
+    "id",  # the record's own id: unique in its layer; required in gold, in predictions only when referenced
+    "string",
+    "offset",  # a code point offset into the document text
+    "label",  # one value of a closed label set of the taxonomy
+    "role",  # an argument role: a label whose allowed values depend on the event type
+    "identity",  # a corpus-level id (entity, event, statement): non-empty in gold
+    "reference",  # the id of another record of the same document
+    "span",  # a span object (start, end, text); `inline` when its fields sit in the record itself
+    "spans",  # a list of span objects
+    "records",  # a list of nested records (`record` names them)
+]
+LabelSet = Literal["entity_types", "mention_levels", "event_types", "roles", "attribution_types",
+                   "polarity", "modality", "tense", "genericity"]
+RecordName = Literal["span", "mention", "argument", "event", "attribution"]
+Layer = Literal["mentions", "events", "attributions"]
+
+EVENT_ATTRIBUTES: tuple[Literal["polarity", "modality", "tense", "genericity"], ...] = (
+    "polarity", "modality", "tense", "genericity")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: what it holds, when it must be there, and what it means."""
+
+    name: str
+    kind: FieldKind
+    gold: bool = True  # required in a gold record
+    predictions: bool = False  # required in a predictions record
+    nullable: bool = False  # null is an allowed value (a reference to nothing, an absent identity)
+    labels: LabelSet | None = None  # kind label/role: which closed set of the taxonomy
+    target: Layer | None = None  # kind reference: the layer whose ids it names
+    record: RecordName | None = None  # kind span/spans/records: the nested record ("span" for spans)
+    non_empty: bool = False  # kind spans: a gold record holds at least one
+    minimum: int | None = None  # kind offset: the smallest allowed value
+    inline: bool = False  # kind span: the record itself is the span (a mention's start, end and text)
+    description: str | None = None
+
+    def required(self, gold: bool) -> bool:
+        return self.gold if gold else self.predictions
+
+
+RecordFields = Mapping[str, tuple[Field, ...]]
+
+RECORD_FIELDS: RecordFields = {
+    "span": (
+        Field("start", "offset", predictions=True, minimum=0, description="code point offset, inclusive"),
+        Field("end", "offset", predictions=True, minimum=1, description="code point offset, exclusive"),
+        Field("text", "string", description="must equal text[start:end]"),
+    ),
+    "mention": (
+        Field("id", "id"),
+        Field("span", "span", predictions=True, record="span", inline=True),
+        Field("type", "label", predictions=True, labels="entity_types"),
+        Field("level", "label", labels="mention_levels"),
+        Field("entity", "identity", nullable=True, description="corpus-level entity id; null for TIME"),
+        Field("value", "string", gold=False, nullable=True, description="ISO 8601 value of a TIME mention"),
+    ),
+    "argument": (
+        Field("role", "role", predictions=True, labels="roles"),
+        Field("mention", "reference", predictions=True, target="mentions"),
+    ),
+    "event": (
+        Field("id", "id"),
+        Field("type", "label", predictions=True, labels="event_types"),
+        Field("trigger", "span", predictions=True, record="span"),
+        Field("arguments", "records", record="argument"),
+        *(Field(name, "label", labels=name) for name in EVENT_ATTRIBUTES),
+        Field("event", "identity", description="corpus-level event id"),
+    ),
+    "attribution": (
+        Field("id", "id"),
+        Field("type", "label", labels="attribution_types"),
+        Field("cue", "span", predictions=True, record="span"),
+        Field("source", "reference", nullable=True, target="mentions",
+              description="mention id of the source, null where the text names none"),
+        Field("content", "spans", record="span", non_empty=True),
+        Field("addressee", "reference", nullable=True, target="mentions", description="mention id of whom it was told to"),
+        Field("parent", "reference", nullable=True, target="attributions",
+              description="id of the attribution that relays this one"),
+        Field("statement", "identity", description="corpus-level statement id"),
+    ),
+}
+
+LAYER_RECORDS: dict[Layer, RecordName] = {"mentions": "mention", "events": "event", "attributions": "attribution"}
+
+
+def flat_fields(record: str, record_fields: RecordFields = RECORD_FIELDS) -> tuple[Field, ...]:
+    """The record's fields with inline spans replaced by the span's own fields: the keys a record carries."""
+    flat: list[Field] = []
+    for field in record_fields[record]:
+        if field.inline and field.record:
+            flat += record_fields[field.record]
+        else:
+            flat.append(field)
+    return tuple(flat)
+
+
+def label_values(taxonomy: Taxonomy, labels: LabelSet) -> tuple[str, ...]:
+    """The values of a named label set: an event attribute's, or the taxonomy attribute of that name."""
+    if labels in taxonomy.event_attributes:
+        return taxonomy.event_attributes[labels]
+    values: tuple[str, ...] = getattr(taxonomy, labels)
+    return values

@@ -1,0 +1,107 @@
+"""One description of each record's fields (core.fields): schema, features, validation and normalisation follow it."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+
+import pytest
+from datasets import ClassLabel, List, Value
+
+from damascus_ie.core import records
+from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, flat_fields, label_values
+from damascus_ie.core.io import load_annotated
+from damascus_ie.core.records import normal_record, normalise
+from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.dataset.features import config_features, record_features
+from damascus_ie.dataset.jsonschemas import document_schema, predictions_schema
+
+FIXTURE = Path(__file__).parent / "fixture_gold.json"
+TYPED_DICTS = {"span": records.Span, "mention": records.Mention, "argument": records.Argument,
+               "event": records.Event, "attribution": records.Attribution}
+PYTHON_TYPES = {"id": str, "string": str, "offset": int, "label": str, "role": str, "identity": str,
+                "reference": str, "span": records.Span, "spans": list[records.Span],
+                "records": list[records.Argument]}
+
+
+@pytest.fixture
+def docs(repo_root: Path) -> list[dict]:
+    return load_annotated(FIXTURE, repo_root)
+
+
+def with_field(record: str, field: Field) -> dict[str, tuple[Field, ...]]:
+    """A copy of the description with one more field: what adding a field to core.fields would be."""
+    return {**RECORD_FIELDS, record: (*RECORD_FIELDS[record], field)}
+
+
+@pytest.mark.parametrize("record", list(TYPED_DICTS))
+def test_typed_dicts_agree_with_the_description(record: str):
+    """Same keys in the same order; NotRequired exactly where gold may omit it; `| None` exactly where nullable."""
+    typed = TYPED_DICTS[record]
+    hints = typing.get_type_hints(typed, include_extras=True)  # keeps NotRequired (lost to __optional_keys__
+    fields = flat_fields(record)                                # under `from __future__ import annotations`)
+    assert list(hints) == [f.name for f in fields]
+    optional = {name for name, hint in hints.items() if typing.get_origin(hint) is typing.NotRequired}
+    assert optional == {f.name for f in fields if not f.gold}
+    for field in fields:
+        hint = typing.get_args(hints[field.name])[0] if field.name in optional else hints[field.name]
+        expected = PYTHON_TYPES[field.kind] | None if field.nullable else PYTHON_TYPES[field.kind]
+        assert hint == expected, field.name
+
+
+@pytest.mark.parametrize("gold", [True, False])
+def test_schema_properties_and_required_follow_the_description(gold: bool):
+    tax = load_taxonomy()
+    schema = document_schema() if gold else predictions_schema()
+    for record in RECORD_FIELDS:
+        definition, fields = schema["$defs"][record], flat_fields(record)
+        assert list(definition["properties"]) == [f.name for f in fields]
+        assert definition["required"] == [f.name for f in fields if f.required(gold)]
+        for field in fields:
+            prop = definition["properties"][field.name]
+            assert prop.get("description") == field.description
+            if field.labels:
+                assert prop["enum"] == list(label_values(tax, field.labels))
+    assert set(schema["properties"]) >= set(LAYER_RECORDS)
+
+
+def test_features_follow_the_description():
+    tax = load_taxonomy()
+    for layer, record in LAYER_RECORDS.items():
+        features = config_features(layer)
+        fields = flat_fields(record)
+        assert list(features) == ["document", *(f.name for f in fields)]
+        assert config_features("documents")[layer] == List(record_features(record, tax))
+        for field in fields:
+            if field.labels:
+                assert features[field.name] == ClassLabel(names=list(label_values(tax, field.labels)))
+            elif field.kind == "offset":
+                assert features[field.name] == Value("int32")
+
+
+def test_normalise_gives_every_described_key_in_order(docs):
+    for doc in docs:
+        normal = normalise(doc)
+        for layer, record in LAYER_RECORDS.items():
+            names = [f.name for f in flat_fields(record)]
+            assert all(list(r) == names for r in normal[layer])
+        assert all(list(r["trigger"]) == ["start", "end", "text"] for r in normal["events"])
+    assert normal_record({"role": "Place", "mention": "m1", "extra": 1}, "argument") == {"role": "Place", "mention": "m1"}
+    assert normal_record({"start": 0, "end": 2}, "span") == {"start": 0, "end": 2, "text": None}
+
+
+def test_an_added_field_reaches_schema_features_and_normalise(docs):
+    """Adding a field is one edit: a required string on events shows up in the schemas, features and normal form."""
+    described = with_field("event", Field("note", "string", description="an annotator's note"))
+    gold_schema = document_schema(record_fields=described)["$defs"]["event"]
+    assert gold_schema["properties"]["note"] == {"type": "string", "description": "an annotator's note"}
+    assert "note" in gold_schema["required"]
+    assert "note" not in predictions_schema(record_fields=described)["$defs"]["event"]["required"]
+    assert config_features("events", record_fields=described)["note"] == Value("string")
+    assert "note" in config_features("documents", record_fields=described)["events"].feature
+
+    doc = docs[0]
+    doc["events"][0]["note"] = "checked twice"
+    normal = normalise(doc, record_fields=described)
+    assert [e["note"] for e in normal["events"]].count("checked twice") == 1
+    assert all("note" in e for e in normal["events"])
