@@ -26,7 +26,8 @@ from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document
 from damascus_ie.core.tables import markdown_table
-from damascus_ie.core.validation import validate_document
+from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.harness.predictions import check_record
 from damascus_ie.harness.report import LAYER_HEADLINE
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view
 from damascus_ie.leaderboard.extractors.registry import resolve
@@ -70,7 +71,12 @@ def load_test_documents(root: Path | None = None) -> tuple[str, list[Document]]:
 
 
 def run_extractor(extractor: Extractor, documents: list[Document], progress: bool = True) -> tuple[list[Prediction], float]:
-    """Predictions for every document (validated against the document's text), and the wall time they took."""
+    """Predictions for every document (validated against the document's text), and the wall time they took.
+
+    Validation is the harness's own (text-anchored spans grounded first): errors stop the run with every
+    problem listed; warnings (wrong but interpretable) are left for the report to count.
+    """
+    taxonomy = load_taxonomy()
     predictions: list[Prediction] = []
     problems: list[Problem] = []
     started = time.perf_counter()
@@ -80,7 +86,8 @@ def run_extractor(extractor: Extractor, documents: list[Document], progress: boo
             problems.append(Problem(extractor.name, document["id"], None, None, "extract() did not return a record"))
             continue
         prediction = {**prediction, "id": prediction.get("id", document["id"])}
-        problems += validate_document({**prediction, "text": document["text"]}, extractor.name, gold=False)
+        checked = check_record(prediction, extractor.name, None, {document["id"]: document}, set(), taxonomy).checked
+        problems += [problem for problem in checked.problems if problem.severity == "error"]
         predictions.append(prediction)
     if problems:
         raise InvalidInput(problems)

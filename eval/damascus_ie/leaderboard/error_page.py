@@ -25,6 +25,7 @@ from typing import Any
 
 from damascus_ie.core.io import atomic_write_text
 from damascus_ie.core.records import LAYERS, Document, index_by_id
+from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding
 from damascus_ie.harness.report import LAYER_HEADLINE, layer_name
 from damascus_ie.leaderboard.alignment import Aligned, Item, align_document
 
@@ -74,11 +75,14 @@ def _key(aligned: Aligned, item: Item) -> str:
     return f"{aligned.document}:{item.side}:{item.layer}:{item.record_id}"
 
 
-def _marks(aligned: Aligned, side: str) -> list[Mark]:
+def _marks(aligned: Aligned, side: str, length: int) -> list[Mark]:
+    """Highlights inside the text; an ungrounded span (placed after the text) is listed on its own instead."""
     marks = []
     for item in aligned.items:
         if item.side == side:
             for start, end in item.spans:
+                if end > length:
+                    continue
                 marks.append(Mark(_key(aligned, item), start, end, item.layer, item.kind,
                                   item.status, f"{item.kind} · {STATUS_LABELS[item.status]} · {item.detail}"))
     return marks
@@ -95,7 +99,7 @@ def _rows(aligned: Aligned, layer: str, text: str, mentions: dict[str, dict[str,
                 f"{a['role']}: {names.get(a['mention'], {}).get('text', a['mention'])}" for a in record["arguments"])]
         else:
             cells = [names.get(record.get("source") or "", {}).get("text", "—"), record["cue"]["text"],
-                     " … ".join(text[s["start"]:s["end"]] for s in record["content"])]
+                     " … ".join(s.get("text") or text[s["start"]:s["end"]] for s in record["content"])]
         body = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
         rows.append(f'<tr data-layer="{layer}" data-type="{html.escape(item.kind)}" data-status="{item.status}" '
                     f'data-id="{html.escape(_key(aligned, item))}"><td>{item.side}</td>'
@@ -113,8 +117,8 @@ def document_section(gold: Document, prediction: dict[str, Any], aligned: Aligne
 <section class="doc" data-doc="{html.escape(gold['id'])}">
 <h2>{html.escape(gold['id'])}</h2>
 <div class="sides">
-<div class="side"><h3>gold</h3><div class="text">{render_text(text, _marks(aligned, "gold"))}</div></div>
-<div class="side"><h3>predicted</h3><div class="text">{render_text(text, _marks(aligned, "pred"))}</div></div>
+<div class="side"><h3>gold</h3><div class="text">{render_text(text, _marks(aligned, "gold", len(text)))}</div></div>
+<div class="side"><h3>predicted</h3><div class="text">{render_text(text, _marks(aligned, "pred", len(text)))}</div></div>
 </div>
 <h3>Events</h3>
 <table class="records"><tr><th>side</th><th>status</th><th>type</th><th>trigger</th><th>arguments</th></tr>{events}</table>
@@ -195,11 +199,37 @@ filtersFromHash();
 """
 
 
+def grounded(doc: Document, prediction: dict[str, Any]) -> tuple[dict[str, Any], list[GroundedSpan]]:
+    """The prediction as the harness scores it (text-anchored spans grounded) and its ungrounded spans."""
+    if not needs_grounding(prediction):
+        return prediction, []
+    grounding = ground_document(prediction, doc["text"], boilerplate=doc.get("boilerplate") or [])
+    return grounding.record, grounding.ungrounded
+
+
+def ungrounded_section(ungrounded: list[tuple[str, GroundedSpan]]) -> str:
+    """The spans given as text that occur nowhere in their document, one row each."""
+    if not ungrounded:
+        return '<section id="ungrounded"><h2>Ungrounded spans</h2><p>None: every text-anchored span was found.</p>' \
+               "</section>"
+    rows = "".join(f'<tr data-doc="{html.escape(doc_id)}" data-layer="{span.layer}"><td>{html.escape(doc_id)}</td>'
+                   f"<td>{span.layer}</td><td>{html.escape(span.record)}</td><td>{html.escape(span.field)}</td>"
+                   f"<td>{html.escape(span.text)}</td></tr>" for doc_id, span in ungrounded)
+    return (f'<section id="ungrounded"><h2>Ungrounded spans ({len(ungrounded)})</h2>'
+            "<p>Given as text, found nowhere in the document (hallucinations): each is scored as a false positive "
+            "and is not highlighted below.</p><table><tr><th>document</th><th>layer</th><th>record</th>"
+            f"<th>field</th><th>text</th></tr>{rows}</table></section>")
+
+
 def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]], report: Any | None = None) -> str:
     """The page; `report` (the harness's Report for these predictions) adds its headline F1 per layer."""
     version = (report.dataset_version if report is not None else None) or "(custom gold)"
     by_id = {p["id"]: p for p in predictions}
-    pairs = [(doc, by_id.get(doc["id"], {"id": doc["id"]})) for doc in gold]
+    pairs, ungrounded = [], []
+    for doc in gold:
+        prediction, missing = grounded(doc, by_id.get(doc["id"], {"id": doc["id"]}))
+        pairs.append((doc, prediction))
+        ungrounded += [(doc["id"], span) for span in missing]
     alignments = [align_document(doc, prediction) for doc, prediction in pairs]
     counts = summary_counts(alignments)
     kinds = sorted({item.kind for aligned in alignments for item in aligned.items})
@@ -213,6 +243,7 @@ def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]
 <h1>Error analysis: {html.escape(name)}</h1>
 <p>Dataset {html.escape(version)}. Gold on the left, predictions on the right; hover a highlight for details.</p>
 {_summary_table(counts, report)}
+{ungrounded_section(ungrounded)}
 {_filters(kinds)}
 {sections}
 <script>{SCRIPT}</script>
