@@ -32,6 +32,7 @@ setup: $(VENV)/.installed $(LS_VENV)/.installed /usr/bin/chromium
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check eval tests bench
+	$(VENV)/bin/mypy
 
 check-generated: $(VENV)/.installed
 	$(CLI) generate --check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from damascus_ie.core.problems import InvalidInput, Problem
@@ -12,7 +13,7 @@ LAYER_CHOICES = ("entities", "mentions", "events", "attributions")
 FORMATS = ("table", "json", "markdown", "csv")
 
 
-def count(minimum: int) -> callable:
+def count(minimum: int) -> Callable[[str], int]:
     """An argparse type: an integer >= minimum (a negative bootstrap is a typo, not a request)."""
     def parse(text: str) -> int:
         try:

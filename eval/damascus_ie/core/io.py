@@ -127,7 +127,7 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     yield from rows
 
 
-def load_annotation_source(path: Path) -> tuple[str | None, list[dict]]:
+def load_annotation_source(path: Path) -> tuple[str | None, list[dict[str, Any]]]:
     """An annotation file (gold source or annotator pass): its version and its documents, text not included."""
     raw = read_json(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("documents"), list):
@@ -140,7 +140,7 @@ def seed_boilerplate(root: Path | None = None) -> dict[str, list[list[int]]]:
     return {r["id"]: r["boilerplate"] for r in read_json((root or repo_root()) / MANIFEST)}
 
 
-def attach_texts(docs: list[dict], texts: dict[str, str], file: str,
+def attach_texts(docs: list[dict[str, Any]], texts: dict[str, str], file: str,
                  boilerplate: dict[str, list[list[int]]] | None = None) -> list[Document]:
     """Joins annotation layers with their seed text, refusing documents that have no seed."""
     problems = [Problem(file, str(d.get("id")), None, "id", "no seed file for this document id")

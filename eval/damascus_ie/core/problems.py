@@ -9,7 +9,7 @@ rest only counted, so 20,000 crossing spans cost a counter, not gigabytes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -78,7 +78,7 @@ class ProblemLog:
     def __bool__(self) -> bool:
         return bool(self.counts)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Problem]:
         return iter(self.kept)
 
     def left_out(self) -> dict[str, int]:

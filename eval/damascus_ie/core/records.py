@@ -10,13 +10,13 @@ them to that description.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NotRequired, TypedDict, TypeVar
 
-from damascus_ie.core.fields import EVENT_ATTRIBUTES, LAYER_RECORDS, RECORD_FIELDS, RecordFields, flat_fields
+from damascus_ie.core.fields import EVENT_ATTRIBUTES, LAYER_RECORDS, RECORD_FIELDS, Layer, RecordFields, flat_fields
 
-__all__ = ["EVENT_ATTRIBUTES", "LAYERS", "Argument", "Attribution", "Document", "Event", "Mention", "Span",
-           "index_by_id", "normal_record", "normalise", "rows_by_id"]
+__all__ = ["EVENT_ATTRIBUTES", "LAYERS", "AnyRecord", "Argument", "Attribution", "Document", "Event", "Layer", "Mention",
+           "Span", "index_by_id", "normal_record", "normalise", "rows_by_id"]
 
 
 class Span(TypedDict):
@@ -73,21 +73,26 @@ class Document(TypedDict):
     attributions: list[Attribution]
 
 
-LAYERS: tuple[str, ...] = tuple(LAYER_RECORDS)
+# A record or document as given: a prediction may lack fields, so readers take any mapping.
+AnyRecord = Mapping[str, Any]
+LAYERS: tuple[Layer, ...] = tuple(LAYER_RECORDS)
 
 
-def index_by_id(records: Sequence[dict]) -> dict[str, dict]:
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def index_by_id(records: Iterable[R]) -> dict[str, R]:
     """Records that have an id, by id. A missing id is no id: a missing reference (`source: null`) must
     never find a record that has none either."""
     return {record["id"]: record for record in records if record.get("id") is not None}
 
 
-def rows_by_id(records: Sequence[dict], first: int = 0) -> dict[str, int]:
+def rows_by_id(records: Sequence[AnyRecord], first: int = 0) -> dict[str, int]:
     """Row (counting from `first`) of each record that has an id; see index_by_id."""
     return {record["id"]: first + i for i, record in enumerate(records) if record.get("id") is not None}
 
 
-_ORDER: dict[str, Callable[[dict], tuple]] = {
+_ORDER: dict[Layer, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
     "mentions": lambda m: (m["start"], -m["end"], m["id"]),
     "events": lambda e: (e["trigger"]["start"], e["id"]),
     "attributions": lambda a: (a["cue"]["start"], a["id"]),
@@ -97,7 +102,7 @@ _ORDER: dict[str, Callable[[dict], tuple]] = {
 def normalise(doc: Document, *, record_fields: RecordFields = RECORD_FIELDS) -> Document:
     """Every described key present in the described order (null where absent), records in document order,
     so rows and records compare equal after loading and hash the same."""
-    layers = {layer: sorted((normal_record(r, record, record_fields) for r in doc[layer]), key=_ORDER[layer])  # type: ignore[literal-required]
+    layers = {layer: sorted((normal_record(r, record, record_fields) for r in doc[layer]), key=_ORDER[layer])
               for layer, record in LAYER_RECORDS.items()}
     return {"id": doc["id"], "text": doc["text"], "boilerplate": [list(p) for p in doc["boilerplate"]],
             **layers}  # type: ignore[typeddict-item]

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from damascus_ie.core.paths import schemas_dir
 
@@ -48,7 +49,7 @@ class Taxonomy:
         return tuple(tags)
 
 
-def taxonomy_from_dict(raw: dict) -> Taxonomy:
+def taxonomy_from_dict(raw: dict[str, Any]) -> Taxonomy:
     descriptions = {**raw["entity_types"], **raw["mention_levels"], **raw["attribution_types"]}
     return Taxonomy(
         version=raw["version"],

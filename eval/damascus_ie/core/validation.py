@@ -13,9 +13,9 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from damascus_ie.core.problems import Problem, Severity
 from damascus_ie.core.records import EVENT_ATTRIBUTES, LAYERS
@@ -30,7 +30,7 @@ LAYER_ALIASES: dict[str, str] = {
 TYPE_ALIASES = ("label", "entity_type", "event_type", "category", "tag", "ner_type")
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -308,7 +308,7 @@ class _Checker:
             rid = self.record_id("events", index, event)
             event_type = event.get("type")
             self.check_label(rid, "type", event_type, tax.event_types, source=event)
-            trigger = event.get("trigger")
+            trigger: Any = event.get("trigger")
             if self.check_span(rid, "trigger", trigger):
                 key = (trigger["start"], trigger["end"], _hashable(event_type))
                 if key in triggers:
@@ -438,22 +438,23 @@ def validate_document(doc: Any, file: str, taxonomy: Taxonomy | None = None, gol
     return check_document(doc, file, taxonomy, gold, line).problems
 
 
-def validate_corpus(docs: list[dict], file: str, taxonomy: Taxonomy | None = None) -> list[Problem]:
+def validate_corpus(docs: Sequence[Any], file: str, taxonomy: Taxonomy | None = None) -> list[Problem]:
     """Per-document checks plus identity consistency across documents."""
     taxonomy = taxonomy or load_taxonomy()
     problems: list[Problem] = []
     seen_docs: set[str] = set()
     for doc in docs:
         problems += validate_document(doc, file, taxonomy)
-        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-            if doc.get("id") in seen_docs:
-                problems.append(Problem(file, str(doc.get("id")), None, "id", "duplicate document id"))
-            seen_docs.add(doc.get("id"))
+        doc_id = doc.get("id") if isinstance(doc, dict) else None
+        if isinstance(doc_id, str):
+            if doc_id in seen_docs:
+                problems.append(Problem(file, doc_id, None, "id", "duplicate document id"))
+            seen_docs.add(doc_id)
     problems += _identity_problems(docs, file, taxonomy)
     return problems
 
 
-def _identity_problems(docs: list[dict], file: str, taxonomy: Taxonomy) -> list[Problem]:
+def _identity_problems(docs: Sequence[Any], file: str, taxonomy: Taxonomy) -> list[Problem]:
     """An identity id names one thing: an entity id keeps one type (or a compatible pair); an event id one type."""
     problems: list[Problem] = []
     checks = (("mentions", "entity", "type", "entity"), ("events", "event", "type", "event"))
@@ -468,7 +469,7 @@ def _identity_problems(docs: list[dict], file: str, taxonomy: Taxonomy) -> list[
                 if not isinstance(record, dict) or not isinstance(record.get(id_field), str) or not record.get(id_field) \
                         or not isinstance(record.get(kind_field), str) or record.get(kind_field) not in known:
                     continue  # an unknown type is reported on its own record
-                kinds[record[id_field]].setdefault(record.get(kind_field), (str(doc.get("id")), str(record.get("id"))))
+                kinds[record[id_field]].setdefault(record[kind_field], (str(doc.get("id")), str(record.get("id"))))
         for identity, by_kind in sorted(kinds.items()):
             compatible = layer == "mentions" and taxonomy.types_compatible(set(by_kind))
             if len(by_kind) > 1 and not compatible:

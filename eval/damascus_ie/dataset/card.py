@@ -7,6 +7,7 @@ cannot disagree with the data it describes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from datasets.info import DatasetInfo, DatasetInfosDict
@@ -15,7 +16,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from damascus_ie.dataset.features import CONFIG_NAMES, DEFAULT_CONFIG, config_features
 from damascus_ie.core.paths import AGREEMENT_FILE
-from damascus_ie.core.records import Document
+from damascus_ie.core.records import AnyRecord, Document
 from damascus_ie.core.tables import markdown_table
 
 LABELS_LICENSE = "cc-by-4.0"
@@ -50,8 +51,8 @@ def statistics(docs: list[Document], rows: dict[str, list[dict]]) -> str:
     entity_docs: dict[str, set[str]] = {}
     for doc in docs:
         for m in doc["mentions"]:
-            if m.get("entity"):
-                entity_docs.setdefault(m["entity"], set()).add(doc["id"])
+            if entity := m.get("entity"):
+                entity_docs.setdefault(entity, set()).add(doc["id"])
     event_ids = {e["event"] for e in events}
     statement_ids = {a["statement"] for a in attributions}
     sections = [
@@ -79,7 +80,7 @@ def _counts(counter: Counter, label: str) -> str:
     return markdown_table((label, "count"), sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _crosstab(records: list[dict], row_key: str, column_key: str) -> str:
+def _crosstab(records: Sequence[AnyRecord], row_key: str, column_key: str) -> str:
     if not records:
         return "(none yet)"
     columns = sorted({r[column_key] for r in records})

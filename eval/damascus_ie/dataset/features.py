@@ -49,7 +49,7 @@ def config_features(config: str, taxonomy: Taxonomy | None = None, *,
         return Features({
             "id": _STRING, "title": _STRING, "date": Value("date32"), "publisher": _STRING, "language": _STRING,
             "text": _STRING, "boilerplate": List(List(_INT)),
-            **{layer: List(record_features(record, tax, record_fields)) for layer, record in LAYER_RECORDS.items()},
+            **{str(layer): List(record_features(record, tax, record_fields)) for layer, record in LAYER_RECORDS.items()},
         })
     if config in LAYER_RECORDS:
         return Features({"document": _STRING, **record_features(LAYER_RECORDS[config], tax, record_fields)})

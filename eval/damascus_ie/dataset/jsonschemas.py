@@ -60,7 +60,7 @@ def _roles_allowed(event_type: str, roles: tuple[str, ...]) -> dict[str, Any]:
 
 def _document_schema(taxonomy: Taxonomy, gold: bool, record_fields: RecordFields) -> dict[str, Any]:
     title = "Damascus-IE gold document" if gold else "Damascus-IE predictions record"
-    layers = {layer: {"type": "array", "items": {"$ref": f"#/$defs/{record}"}} for layer, record in LAYER_RECORDS.items()}
+    layers: dict[str, Any] = {layer: {"type": "array", "items": {"$ref": f"#/$defs/{record}"}} for layer, record in LAYER_RECORDS.items()}
     properties: dict[str, Any] = {"id": {"type": "string", "description": "document id: the seed file's stem"}}
     if gold:
         properties["text"] = {"type": "string"}

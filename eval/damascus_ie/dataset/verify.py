@@ -21,6 +21,7 @@ from damascus_ie.dataset.changelog import CHANGELOG, read_changelog
 from damascus_ie.dataset.features import CONFIG_NAMES, config_features
 from damascus_ie.core.io import load_gold, read_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.records import LAYERS
 from damascus_ie.dataset.seeds import seed_problems
 from damascus_ie.core.validation import validate_corpus
 
@@ -158,5 +159,5 @@ def verify_or_raise(root: Path) -> None:
 
 def summary(root: Path) -> str:
     version, docs = load_gold(root)
-    counts = {layer: sum(len(d[layer]) for d in docs) for layer in ("mentions", "events", "attributions")}  # type: ignore[literal-required]
+    counts = {layer: sum(len(d[layer]) for d in docs) for layer in LAYERS}
     return f"dataset {version} verified: {len(docs)} documents, " + json.dumps(counts)

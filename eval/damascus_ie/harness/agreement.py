@@ -16,7 +16,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from damascus_ie.core.io import load_annotated
 from damascus_ie.core.paths import PASSES_DIR
-from damascus_ie.core.records import Document
+from damascus_ie.core.records import AnyRecord, Document, Layer
 from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.tables import markdown_table
 from damascus_ie.harness.scoring import score
@@ -27,19 +27,20 @@ POLNEAR_TOKEN_ALPHA = 0.754
 ATTRIBUTION_ROLES = ("cue", "source", "content")
 
 
-SPAN_FIELD = {"mentions": None, "events": "trigger", "attributions": "cue"}
+SPAN_FIELD: dict[Layer, str | None] = {"mentions": None, "events": "trigger", "attributions": "cue"}
 
 
-def typed_spans(doc: Document, layer: str) -> dict[tuple[int, int], str]:
+def typed_spans(doc: Document, layer: Layer) -> dict[tuple[int, int], str]:
     """(start, end) of each record's span (mention, trigger or cue) -> its type."""
     out = {}
+    field = SPAN_FIELD[layer]
     for record in doc[layer]:
-        span = record if SPAN_FIELD[layer] is None else record[SPAN_FIELD[layer]]
+        span: AnyRecord = record if field is None else record[field]  # type: ignore[literal-required]
         out[(span["start"], span["end"])] = str(record["type"])
     return out
 
 
-def matched_types(a: Document, b: Document, layer: str) -> tuple[list[str], list[str]]:
+def matched_types(a: Document, b: Document, layer: Layer) -> tuple[list[str], list[str]]:
     """The two annotators' types on the spans both of them marked, in span order."""
     spans_a, spans_b = typed_spans(a, layer), typed_spans(b, layer)
     shared = sorted(spans_a.keys() & spans_b.keys())
@@ -76,8 +77,8 @@ def attribution_token_labels(doc: Document) -> list[str]:
     spans: dict[str, list[tuple[int, int]]] = {role: [] for role in ATTRIBUTION_ROLES}
     for attribution in doc["attributions"]:
         spans["cue"].append((attribution["cue"]["start"], attribution["cue"]["end"]))
-        if attribution.get("source") in mentions:
-            source = mentions[attribution["source"]]
+        if (source_id := attribution.get("source")) is not None and source_id in mentions:
+            source = mentions[source_id]
             spans["source"].append((source["start"], source["end"]))
         spans["content"] += [(c["start"], c["end"]) for c in attribution["content"]]
     labels = []

@@ -220,7 +220,8 @@ class _Grounder:
         scopes = self.scopes(span, record, field)
         if scopes is None:
             return None
-        outcome, candidates = "", []
+        outcome = ""
+        candidates: list[tuple[int, int]] = []
         for scope in scopes:
             outcome, candidates = self.within(given, scope)
             if candidates:
@@ -385,7 +386,7 @@ class _Grounder:
         number = len(self.mentions) + 1
         while f"grounded-m{number}" in ids:
             number += 1
-        added = {"id": f"grounded-m{number}", "start": offsets[0], "end": offsets[1],
+        added: dict[str, Any] = {"id": f"grounded-m{number}", "start": offsets[0], "end": offsets[1],
                  "text": self.text[offsets[0]:offsets[1]], "type": filler["type"],
                  **{k: filler[k] for k in ("level", "entity", "value") if k in filler}}
         self.mentions.append(added)

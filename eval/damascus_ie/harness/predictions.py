@@ -25,19 +25,19 @@ Gold documents without a record are scored as empty predictions.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from damascus_ie.core.io import parse_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
-from damascus_ie.core.records import LAYERS
+from damascus_ie.core.records import LAYERS, AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
 from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding, span_count
 
-Predictions = str | Path | Sequence[dict]
+Predictions = str | Path | Sequence[AnyRecord]
 
 
 @dataclass
@@ -62,7 +62,7 @@ class CheckedRecord:
     spans: list[GroundedSpan] = field(default_factory=list)
 
 
-def check_record(record: Any, file: str, line: int | None, gold_docs: dict[str, dict], seen: set[str],
+def check_record(record: Any, file: str, line: int | None, gold_docs: Mapping[str, AnyRecord], seen: set[str],
                  taxonomy: Taxonomy) -> CheckedRecord:
     """One predicted document grounded, then every problem of it checked against its gold text and boilerplate."""
     def document_error(doc_id: str | None, field_name: str | None, reason: str,
@@ -116,7 +116,7 @@ def _head(field_name: str | None) -> str:
     return (field_name or "").split(".")[0]
 
 
-def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient: bool = False,
+def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, lenient: bool = False,
                      taxonomy: Taxonomy | None = None) -> LoadedPredictions:
     """Validated predictions aligned with `gold_docs`; raises InvalidInput on errors unless `lenient`."""
     taxonomy = taxonomy or load_taxonomy()
@@ -151,7 +151,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[dict], *, lenient:
     if errors and not lenient:
         raise InvalidInput(errors)
     warnings.merge(errors)  # lenient: what was dropped is reported with the warnings
-    documents = []
+    documents: list[dict[str, Any]] = []
     for gold in gold_docs:
         record = accepted.get(gold["id"])
         if record is None:

@@ -28,6 +28,7 @@ import numpy as np
 from damascus_ie import __version__
 from damascus_ie.core.io import load_annotated, load_annotation_source, load_gold, read_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.records import AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
@@ -38,7 +39,7 @@ from damascus_ie.harness.report import Report, layer_name
 from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, paired_test, statistic_value
 
 ALL_LAYERS: tuple[str, ...] = ("entities", "events", "attributions")
-Gold = str | Path | Sequence[dict] | None
+Gold = str | Path | Sequence[AnyRecord] | None
 
 
 @dataclass
@@ -46,7 +47,7 @@ class GoldCorpus:
     """The gold documents and what every scoring run derives from them once: sentences, tokens, tables."""
 
     version: str | None
-    documents: list[dict]
+    documents: list[AnyRecord]
     taxonomy: Taxonomy = field(default_factory=load_taxonomy)
 
     @cached_property
@@ -85,20 +86,19 @@ def resolve_gold(gold: Gold) -> GoldCorpus:
     if isinstance(gold, str | Path):
         path = Path(gold)
         if path.suffix == ".jsonl":
-            docs = [row for _, row in read_jsonl(path)]
-            return GoldCorpus(None, _with_text(docs, str(path)))
-        version, _ = load_annotation_source(path)
-        return GoldCorpus(version if isinstance(version, str) else None, list(load_annotated(path)))
+            return GoldCorpus(None, _with_text([row for _, row in read_jsonl(path)], str(path)))
+        source_version, _ = load_annotation_source(path)
+        return GoldCorpus(source_version if isinstance(source_version, str) else None, list(load_annotated(path)))
     return GoldCorpus(None, _with_text(list(gold), "<gold>"))
 
 
-def _with_text(docs: list[dict], file: str) -> list[dict]:
+def _with_text(docs: Sequence[AnyRecord], file: str) -> list[AnyRecord]:
     problems = [Problem(file, str(d.get("id")) if isinstance(d, dict) else None, None, "text",
                         "gold documents need their text") for d in docs
                 if not isinstance(d, dict) or not isinstance(d.get("text"), str) or not isinstance(d.get("id"), str)]
     if problems:
         raise InvalidInput(problems)
-    return docs
+    return list(docs)
 
 
 @dataclass
@@ -134,7 +134,7 @@ def _alignment(n_pred: int, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return pred_to_gold
 
 
-def score_entities(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
+def score_entities(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
     n_units = len(gold.sentences)
     g, p = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
     matching = entities.match(g, p)
@@ -155,7 +155,7 @@ def score_entities(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
     return LayerResult(metrics, statistics, rows)
 
 
-def score_events(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
+def score_events(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
     n_units = len(gold.sentences)
     g, p = gold.events, events.event_table(pred_docs, gold.taxonomy)
     units = {f"{side}_{table}": gold.units(t[table]["doc"], t[table]["start"])
@@ -174,7 +174,7 @@ def score_events(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
     return LayerResult(metrics, statistics, rows)
 
 
-def score_attributions(gold: GoldCorpus, pred_docs: Sequence[dict]) -> LayerResult:
+def score_attributions(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
     n_units = len(gold.sentences)
     g, p = gold.attributions, attributions.attribution_table(pred_docs, gold.taxonomy)
     g_mentions, p_mentions = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
@@ -198,7 +198,7 @@ def _layers(layers: Sequence[str] | None) -> list[str]:
     return [layer for layer in ALL_LAYERS if layer in chosen]
 
 
-def evaluate_layers(gold: GoldCorpus, pred_docs: Sequence[dict], layers: Sequence[str]) -> dict[str, LayerResult]:
+def evaluate_layers(gold: GoldCorpus, pred_docs: Sequence[AnyRecord], layers: Sequence[str]) -> dict[str, LayerResult]:
     return {layer: SCORERS[layer](gold, pred_docs) for layer in layers}
 
 

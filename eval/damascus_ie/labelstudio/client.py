@@ -28,14 +28,16 @@ def connect(url: str | None = None, api_key: str | None = None) -> LabelStudio:
 
 
 def find_project(ls: LabelStudio, title: str) -> Any | None:
-    return next((p for p in ls.projects.list() if p.title == title), None)
+    return next((p for p in ls.projects.list() if p.title == title), None)  # type: ignore[var-annotated]
 
 
 def ensure_project(ls: LabelStudio, title: str, label_config: str) -> tuple[int, bool]:
     """The project titled `title` with this config: (id, created). An outdated config is replaced."""
     project = find_project(ls, title)
     if project is None:
-        return ls.projects.create(title=title, label_config=label_config).id, True
+        created = ls.projects.create(title=title, label_config=label_config)
+        assert created.id is not None, "Label Studio returns the id of a project it created"
+        return created.id, True
     if project.label_config != label_config:
         ls.projects.update(id=project.id, label_config=label_config)
     return project.id, False

@@ -51,9 +51,9 @@ def convert_export(tasks: list[dict[str, Any]], annotators: dict[int, str], text
             if annotation.get("was_cancelled"):
                 out.skipped += 1
                 continue
-            user = annotation.get("completed_by")
-            user = user.get("id") if isinstance(user, dict) else user
-            origin = Origin(task.get("id"), annotators.get(user, f"user-{user}"), annotation.get("id"))
+            completed_by = annotation.get("completed_by")
+            user: Any = completed_by.get("id") if isinstance(completed_by, dict) else completed_by
+            origin = Origin(task.get("id", "?"), annotators.get(user, f"user-{user}"), annotation.get("id"))
             if texts.get(doc_id) != data.get("text"):
                 reason = "no seed with this document id" if doc_id not in texts else "task text differs from the seed"
                 out.problems.append(Problem(str(origin), doc_id, None, "data", reason))

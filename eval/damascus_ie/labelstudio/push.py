@@ -70,8 +70,9 @@ def push(ls: LabelStudio, docs: list[Document], results: dict[str, list[dict[str
     project_id, created = ensure_project(ls, title, labeling_config())
     report = PushReport(project_id, created, model_version)
     existing: dict[str, Any] = {}
-    for task in ls.tasks.list(project=project_id):
-        existing.setdefault(str((task.data or {}).get("doc_id")), task)
+    listed: Any
+    for listed in ls.tasks.list(project=project_id):
+        existing.setdefault(str((listed.data or {}).get("doc_id")), listed)
     new_tasks = []
     for doc in docs:
         task = existing.get(doc["id"])
@@ -83,7 +84,8 @@ def push(ls: LabelStudio, docs: list[Document], results: dict[str, list[dict[str
         changed = _sync_task(ls, task, task_data(doc), results[doc["id"]], model_version)
         (report.updated if changed else report.unchanged).append(doc["id"])
     if new_tasks:
-        ls.projects.import_tasks(id=project_id, request=new_tasks, return_task_ids=True)
+        # the SDK types `request` as its pydantic models; it sends plain task dicts as they are
+        ls.projects.import_tasks(id=project_id, request=new_tasks, return_task_ids=True)  # type: ignore[arg-type]
     return report
 
 

@@ -12,11 +12,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from damascus_ie.core.problems import InvalidInput, Problem
-from damascus_ie.core.records import LAYERS, Document, index_by_id, normalise
+from damascus_ie.core.records import LAYERS, AnyRecord, Document, Layer, index_by_id, normalise
 from damascus_ie.dataset.versioning import publish_new_version
 from damascus_ie.labelstudio.pull import Pulled
 
-LABEL_FIELDS = {"mentions": "type", "events": "type", "attributions": "type"}
+LABEL_FIELDS: dict[Layer, str] = {"mentions": "type", "events": "type", "attributions": "type"}
 
 
 def accepted_annotations(pulled: list[Pulled], accept: str | None = None) -> dict[str, Pulled]:
@@ -40,7 +40,7 @@ def accepted_annotations(pulled: list[Pulled], accept: str | None = None) -> dic
     return chosen
 
 
-def _describe(layer: str, record: dict) -> str:
+def _describe(layer: Layer, record: AnyRecord) -> str:
     span = record.get("trigger") or record.get("cue") or record
     return f"{record['id']} {record.get(LABEL_FIELDS[layer])} '{span.get('text')}'"
 
@@ -48,10 +48,11 @@ def _describe(layer: str, record: dict) -> str:
 def label_changes(old: Document | None, new: Document) -> list[str]:
     """Human-readable lines: which records of which layer were added, removed or changed (and which fields)."""
     lines = []
-    old_norm = normalise(old) if old is not None else {layer: [] for layer in LAYERS}
+    old_norm = normalise(old) if old is not None else None
     new_norm = normalise(new)
     for layer in LAYERS:
-        before, after = index_by_id(old_norm[layer]), index_by_id(new_norm[layer])
+        before: dict[str, AnyRecord] = index_by_id(old_norm[layer]) if old_norm is not None else {}
+        after: dict[str, AnyRecord] = index_by_id(new_norm[layer])
         added = [_describe(layer, after[i]) for i in after if i not in before]
         removed = [_describe(layer, before[i]) for i in before if i not in after]
         changed = []

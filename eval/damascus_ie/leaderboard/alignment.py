@@ -10,23 +10,25 @@ metrics match them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from damascus_ie.core.records import Document, index_by_id
+from damascus_ie.core.records import Document, Layer, index_by_id
 from damascus_ie.harness.metrics import attributions, entities
+from damascus_ie.harness.metrics.entities import Status
 
-Record = dict[str, Any]
+Record = Mapping[str, Any]
+Side = Literal["gold", "pred"]
 
 
 @dataclass(frozen=True)
 class Item:
-    side: str  # "gold" or "pred"
-    layer: str
+    side: Side
+    layer: Layer
     record_id: str
     kind: str
-    status: str
+    status: Status
     spans: tuple[tuple[int, int], ...]
     detail: str
     record: Record = field(compare=False)
@@ -38,12 +40,14 @@ class Aligned:
     items: list[Item]
 
 
-def _statuses(gold: list[Record], pred: list[Record], same: Callable[[Record, Record], bool],
+def _statuses(gold: Sequence[Record], pred: Sequence[Record], same: Callable[[Record, Record], bool],
               overlaps: Callable[[Record, Record], bool], same_kind: Callable[[Record, Record], bool],
-              ) -> tuple[list[str], list[str]]:
+              ) -> tuple[list[Status], list[Status]]:
     """One-to-one pairing in three passes: exact with same kind, then exact other kind, then overlap."""
-    gold_status, pred_status = ["fn"] * len(gold), ["fp"] * len(pred)
-    passes = ((lambda g, p: same(g, p) and same_kind(g, p), "tp"), (same, "wrong_type"), (overlaps, "partial"))
+    gold_status: list[Status] = ["fn"] * len(gold)
+    pred_status: list[Status] = ["fp"] * len(pred)
+    passes: tuple[tuple[Callable[[Record, Record], bool], Status], ...] = (
+        (lambda g, p: same(g, p) and same_kind(g, p), "tp"), (same, "wrong_type"), (overlaps, "partial"))
     for test, status in passes:
         for i, g in enumerate(gold):
             if gold_status[i] != "fn":
@@ -54,9 +58,10 @@ def _statuses(gold: list[Record], pred: list[Record], same: Callable[[Record, Re
     return gold_status, pred_status
 
 
-def _mention_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str]]:
+def _mention_statuses(gold: Document, pred: Record) -> tuple[list[Status], list[Status]]:
     """The harness's own error-analysis alignment (metrics.entities.align), read back per record."""
-    gold_status, pred_status = {}, {}
+    gold_status: dict[int, Status] = {}
+    pred_status: dict[int, Status] = {}
     for gold_record, pred_record, status in entities.align(gold, {"mentions": pred.get("mentions") or []}):
         if gold_record is not None:
             gold_status[id(gold_record)] = status
@@ -66,15 +71,16 @@ def _mention_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str
             [pred_status[id(m)] for m in pred.get("mentions") or []])
 
 
-def _attribution_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str]]:
+def _attribution_statuses(gold: Document, pred: Record) -> tuple[list[Status], list[Status]]:
     """The harness's cue pairing (metrics.attributions.pair_cues): equal cues, then overlapping ones."""
     gold_table = attributions.attribution_table([gold])
     pred_table = attributions.attribution_table([{"mentions": pred.get("mentions") or [],
                                                   "attributions": pred.get("attributions") or []}])
-    gold_status, pred_status = ["fn"] * len(gold_table), ["fp"] * len(pred_table)
+    gold_status: list[Status] = ["fn"] * len(gold_table)
+    pred_status: list[Status] = ["fp"] * len(pred_table)
     for gi, pi in zip(*(a.tolist() for a in attributions.pair_cues(gold_table, pred_table)), strict=True):
         equal = (gold_table.cue_start[gi], gold_table.cue_end[gi]) == (pred_table.cue_start[pi], pred_table.cue_end[pi])
-        status = ("tp" if gold_table.type[gi] == pred_table.type[pi] else "wrong_type") if equal else "partial"
+        status: Status = ("tp" if gold_table.type[gi] == pred_table.type[pi] else "wrong_type") if equal else "partial"
         gold_status[gi] = pred_status[pi] = status
     return gold_status, pred_status
 
@@ -108,7 +114,7 @@ def _spans(record: Record) -> tuple[tuple[int, int], ...]:
     return ((record["start"], record["end"]),)
 
 
-def _event_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str]]:
+def _event_statuses(gold: Document, pred: Record) -> tuple[list[Status], list[Status]]:
     """Triggers as the harness matches them (TextEE): equal offsets, with the type for classification."""
     def same(g: Record, p: Record) -> bool:
         return _span(g, "trigger") == _span(p, "trigger")
@@ -119,7 +125,7 @@ def _event_statuses(gold: Document, pred: Record) -> tuple[list[str], list[str]]
     return _statuses(gold["events"], pred.get("events") or [], same, overlaps, lambda g, p: g["type"] == p["type"])
 
 
-LAYER_RULES: dict[str, tuple[Callable[[Document, Record], tuple[list[str], list[str]]],
+LAYER_RULES: dict[Layer, tuple[Callable[[Document, Record], tuple[list[Status], list[Status]]],
                              Callable[[Record, dict[str, str]], str]]] = {
     "mentions": (_mention_statuses, _mention_detail),
     "events": (_event_statuses, _event_detail),
@@ -131,7 +137,8 @@ def align_document(gold: Document, pred: Record) -> Aligned:
     """Every gold and predicted record of one document with its status."""
     items: list[Item] = []
     for layer, (statuses_of, detail) in LAYER_RULES.items():
-        for (side, doc), statuses in zip((("gold", gold), ("pred", pred)), statuses_of(gold, pred), strict=True):
+        sides: tuple[tuple[Side, Record], ...] = (("gold", gold), ("pred", pred))
+        for (side, doc), statuses in zip(sides, statuses_of(gold, pred), strict=True):
             names = _names(doc)
             for record, status in zip(doc.get(layer) or [], statuses, strict=True):
                 items.append(Item(side, layer, str(record.get("id")), str(record.get("type") or "?"), status,

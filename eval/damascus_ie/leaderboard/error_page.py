@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from damascus_ie.core.io import atomic_write_text
-from damascus_ie.core.records import LAYERS, Document, index_by_id
+from damascus_ie.core.records import LAYERS, Document, Layer, index_by_id
 from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding
+from damascus_ie.harness.metrics.entities import Status
 from damascus_ie.harness.report import LAYER_HEADLINE, layer_name
-from damascus_ie.leaderboard.alignment import Aligned, Item, align_document
+from damascus_ie.leaderboard.alignment import Aligned, Item, Side, align_document
 
-STATUS_LABELS: dict[str, str] = {"tp": "true positive", "wrong_type": "wrong type", "partial": "wrong boundary",
+STATUS_LABELS: dict[Status, str] = {"tp": "true positive", "wrong_type": "wrong type", "partial": "wrong boundary",
                                  "fn": "false negative", "fp": "false positive"}
 
 
@@ -40,9 +41,9 @@ class Mark:
     key: str
     start: int
     end: int
-    layer: str
+    layer: Layer
     kind: str
-    status: str
+    status: Status
     title: str
 
 
@@ -75,7 +76,7 @@ def _key(aligned: Aligned, item: Item) -> str:
     return f"{aligned.document}:{item.side}:{item.layer}:{item.record_id}"
 
 
-def _marks(aligned: Aligned, side: str, length: int) -> list[Mark]:
+def _marks(aligned: Aligned, side: Side, length: int) -> list[Mark]:
     """Highlights inside the text; an ungrounded span (placed after the text) is listed on its own instead."""
     marks = []
     for item in aligned.items:

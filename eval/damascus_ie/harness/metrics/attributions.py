@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from damascus_ie.core.records import rows_by_id
+from damascus_ie.core.records import AnyRecord, rows_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, accuracy_tally, tally
 from damascus_ie.harness.metrics.matching import Canonical, Pairs, maximum_matching, overlap_pairs, residual
@@ -44,19 +44,19 @@ class AttributionTable:
     content_row: np.ndarray
     content_start: np.ndarray
     content_end: np.ndarray
-    records: list[dict]
+    records: list[AnyRecord]
 
     def __len__(self) -> int:
         return int(self.doc.size)
 
 
-def attribution_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> AttributionTable:
+def attribution_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> AttributionTable:
     """Flattens `attributions`; source ids become rows of the corpus mention table (document order)."""
     taxonomy = taxonomy or load_taxonomy()
     type_code = {t: i for i, t in enumerate(taxonomy.attribution_types)}
     rows: list[tuple[int, ...]] = []
     content: list[tuple[int, int, int]] = []
-    records: list[dict] = []
+    records: list[AnyRecord] = []
     mention_offset = 0
     for doc_index, doc in enumerate(docs):
         mentions = doc.get("mentions") or ()
@@ -73,7 +73,9 @@ def attribution_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) ->
             records.append(attribution)
     table = np.array(rows, dtype=np.int64).reshape(len(rows), 6)
     spans = np.array(content, dtype=np.int64).reshape(len(content), 3)
-    return AttributionTable(*(table[:, i] for i in range(6)), *(spans[:, i] for i in range(3)), records=records)
+    doc_of_row, cue_start, cue_end, kind, source, parent = table.T
+    content_row, content_start, content_end = spans.T
+    return AttributionTable(doc_of_row, cue_start, cue_end, kind, source, parent, content_row, content_start, content_end, records)
 
 
 def canonical_order(table: AttributionTable, mentions: MentionSide) -> Canonical:

@@ -10,11 +10,19 @@ even on an empty layer); otherwise an empty denominator scores 0.0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
+
+from damascus_ie.harness.metrics.matching import IntArray
 
 P_NUM, P_DEN, R_NUM, R_DEN = range(4)
-Column = tuple[np.ndarray, np.ndarray | float | None]
+FloatArray = npt.NDArray[np.float64]
+# "prf": precision/recall/F1 sums; "accuracy": correct/matched over matched items (see Tally)
+Kind = Literal["prf", "accuracy"]
+# (unit of each item, its weight: one array, one number for all, or None for 1 each)
+Column = tuple[IntArray, npt.ArrayLike | None]
 
 
 @dataclass(frozen=True)
@@ -24,20 +32,20 @@ class Tally:
     For an accuracy (kind "accuracy"): correct, matched, correct, gold items.
     """
 
-    units: np.ndarray
-    kind: str = "prf"
+    units: FloatArray
+    kind: Kind = "prf"
 
-    def total(self) -> np.ndarray:
-        return self.units.sum(axis=0)
+    def total(self) -> FloatArray:
+        return self.units.sum(axis=0)  # type: ignore[no-any-return]
 
     def scores(self) -> dict[str, float]:
         return scores_from(self.total(), self.kind)
 
     def value(self) -> float:
-        return headline_values(self.total()[None, :], self.kind)[0]
+        return float(headline_values(self.total()[None, :], self.kind)[0])
 
 
-def tally(n_units: int, p_num: Column, p_den: Column, r_num: Column, r_den: Column, kind: str = "prf") -> Tally:
+def tally(n_units: int, p_num: Column, p_den: Column, r_num: Column, r_den: Column, kind: Kind = "prf") -> Tally:
     """Sums each (unit index, weight) column per unit; weight None counts 1 per index."""
     table = np.zeros((max(n_units, 1), 4), dtype=np.float64)
     for position, (units, weights) in enumerate((p_num, p_den, r_num, r_den)):
@@ -46,30 +54,31 @@ def tally(n_units: int, p_num: Column, p_den: Column, r_num: Column, r_den: Colu
     return Tally(table, kind)
 
 
-def accuracy_tally(n_units: int, units: np.ndarray, correct: np.ndarray, gold_units: np.ndarray) -> Tally:
+def accuracy_tally(n_units: int, units: IntArray, correct: npt.ArrayLike, gold_units: IntArray) -> Tally:
     """Accuracy over matched items: columns (correct, matched, -, gold items).
 
     With nothing matched it is 0.0 when the gold had items to match and a vacuous 1.0 when it had none.
     """
-    return tally(n_units, (units, correct.astype(np.float64)), (units, None), (units, correct.astype(np.float64)),
+    weight = np.asarray(correct, dtype=np.float64)
+    return tally(n_units, (units, weight), (units, None), (units, weight),
                  (gold_units, None), kind="accuracy")
 
 
-def _weights(weights: np.ndarray | float | None, units: np.ndarray) -> np.ndarray | None:
+def _weights(weights: npt.ArrayLike | None, units: IntArray) -> FloatArray | None:
     if weights is None:
         return None
-    if np.isscalar(weights):
-        return np.full(np.size(units), float(weights))
+    if np.ndim(weights) == 0:
+        return np.full(np.size(units), weights, dtype=np.float64)
     return np.asarray(weights, dtype=np.float64)
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray, vacuous: np.ndarray) -> np.ndarray:
+def _ratio(numerator: FloatArray, denominator: FloatArray, vacuous: npt.NDArray[np.bool_]) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), 0.0)
     return np.where((denominator == 0) & vacuous, 1.0, value)
 
 
-def precision_recall_f1(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def precision_recall_f1(counts: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Vectorised over leading axes: counts[..., 4] -> (precision, recall, f1)."""
     counts = np.asarray(counts, dtype=np.float64)
     nothing = (counts[..., P_DEN] == 0) & (counts[..., R_DEN] == 0)
@@ -80,14 +89,15 @@ def precision_recall_f1(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return precision, recall, f1
 
 
-def headline_values(counts: np.ndarray, kind: str) -> np.ndarray:
+def headline_values(counts: FloatArray, kind: Kind) -> FloatArray:
     """F1 for a precision/recall tally, the ratio for an accuracy; counts[..., 4]."""
     if kind == "accuracy":
         return _ratio(counts[..., P_NUM], counts[..., P_DEN], counts[..., R_DEN] == 0)
     return precision_recall_f1(counts)[2]
 
 
-def scores_from(counts: np.ndarray, kind: str = "prf") -> dict[str, float]:
+def scores_from(counts: npt.ArrayLike, kind: Kind = "prf") -> dict[str, float]:
+    counts = np.asarray(counts, dtype=np.float64)
     if kind == "accuracy":
         return {"accuracy": float(headline_values(counts, kind)), "correct": float(counts[P_NUM]),
                 "matched": float(counts[P_DEN])}

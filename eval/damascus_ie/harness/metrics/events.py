@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from damascus_ie.core.records import EVENT_ATTRIBUTES, index_by_id
+from damascus_ie.core.records import EVENT_ATTRIBUTES, AnyRecord, index_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, tally
 from damascus_ie.harness.metrics.matching import equal_pairs, joint_keys, tie_break
@@ -40,7 +40,7 @@ class EventTable:
     events: dict[str, np.ndarray]
     arguments: dict[str, np.ndarray]
     identities: list[str | None]
-    records: list[dict]
+    records: list[AnyRecord]
 
     def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         """Sort keys by content (trigger, type, event id) for order-free tie-breaking; np.lexsort order."""
@@ -52,14 +52,14 @@ class EventTable:
         return np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1].ravel()
 
 
-def event_table(docs: Sequence[dict], taxonomy: Taxonomy | None = None) -> EventTable:
+def event_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> EventTable:
     taxonomy = taxonomy or load_taxonomy()
     type_code = {t: i for i, t in enumerate(taxonomy.event_types)}
     role_code = {r: i for i, r in enumerate(taxonomy.roles)}
     value_code = {a: {v: i for i, v in enumerate(vs)} for a, vs in taxonomy.event_attributes.items()}
     rows: list[tuple[int, ...]] = []
     arguments: list[tuple[int, ...]] = []
-    records: list[dict] = []
+    records: list[AnyRecord] = []
     for doc_index, doc in enumerate(docs):
         mentions = index_by_id(doc.get("mentions") or ())
         for event in doc.get("events") or ():

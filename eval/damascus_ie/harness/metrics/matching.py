@@ -19,13 +19,15 @@ Spans are code-point half-open ``[start, end)``; two spans overlap when
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-IntArray = np.ndarray
+IntArray = npt.NDArray[np.integer[Any]]  # any integer dtype: Arrow gives int32 offsets, numpy int64 indices
 Pairs = tuple[IntArray, IntArray]
 # rows -> sort keys for np.lexsort (last key primary): a record's content, so ties break the same in any input order
 Canonical = Callable[[IntArray], tuple[IntArray, ...]]
@@ -42,7 +44,7 @@ def pack(*columns: IntArray) -> IntArray:
         widths = [int(c.max()).bit_length() if c.size else 0 for c in columns]
         if sum(widths) > 62:
             raise ValueError("keys too wide to pack into 62 bits")
-    key = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    key: IntArray = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
     for column, width in zip(columns, widths, strict=True):
         key = (key << width) | column
     return key
@@ -181,7 +183,7 @@ def residual(gi: IntArray, pi: IntArray, used_gold: IntArray, used_pred: IntArra
     return gi[keep], pi[keep]
 
 
-def best_assignment(weights: np.ndarray) -> Pairs:
+def best_assignment(weights: npt.NDArray[np.floating[Any]]) -> Pairs:
     """Maximum-weight one-to-one assignment of a small dense matrix; pairs with weight 0 dropped."""
     if weights.size == 0:
         return EMPTY, EMPTY

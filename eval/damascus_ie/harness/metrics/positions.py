@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from damascus_ie.core.sentences import sentence_spans, token_spans
+from damascus_ie.harness.metrics.matching import IntArray
 
 
 class OffsetIndex:
@@ -29,23 +31,23 @@ class OffsetIndex:
     def __len__(self) -> int:
         return int(self.keys.size)
 
-    def unit(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    def unit(self, doc: npt.ArrayLike, offset: npt.ArrayLike) -> IntArray:
         """Index of the last boundary at or before `offset` in `doc` (the document's first one if none).
 
         Offsets past the longest text (an ungrounded span's place in the grounding tail) fall in the
         document's last unit, never in the next document's.
         """
-        offset = np.minimum(np.asarray(offset), self.width - 1)
-        position = np.searchsorted(self.keys, np.asarray(doc) * self.width + offset, side="right") - 1
+        clipped = np.minimum(np.asarray(offset), self.width - 1)
+        position: IntArray = np.searchsorted(self.keys, np.asarray(doc) * self.width + clipped, side="right") - 1
         return np.maximum(position, self.first_unit[np.asarray(doc)]) if position.size else position
 
-    def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def count(self, doc: npt.ArrayLike, start: npt.ArrayLike, end: npt.ArrayLike) -> IntArray:
         """How many boundaries start inside [start, end); 0 for empty or inverted spans and past the text."""
         base = np.asarray(doc) * self.width
-        start = np.minimum(np.asarray(start), self.width - 1)
-        end = np.minimum(np.maximum(np.asarray(end), start), self.width - 1)
-        low = np.searchsorted(self.keys, base + start, side="left")
-        high = np.searchsorted(self.keys, base + end, side="left")
+        first = np.minimum(np.asarray(start), self.width - 1)
+        last = np.minimum(np.maximum(np.asarray(end), first), self.width - 1)
+        low: IntArray = np.searchsorted(self.keys, base + first, side="left")
+        high: IntArray = np.searchsorted(self.keys, base + last, side="left")
         return high - low
 
 

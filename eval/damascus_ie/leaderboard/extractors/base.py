@@ -10,6 +10,7 @@ so none of them can emit a record that `validate_document(gold=False)` rejects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -30,7 +31,7 @@ class Extractor(Protocol):
     def extract(self, document: dict[str, Any]) -> Prediction: ...
 
 
-def input_view(document: dict[str, Any]) -> dict[str, Any]:
+def input_view(document: Mapping[str, Any]) -> dict[str, Any]:
     """What an extractor may see of a gold document: its id, text and boilerplate, never its layers."""
     return {"id": document["id"], "text": document["text"], "boilerplate": document.get("boilerplate") or []}
 
@@ -45,9 +46,9 @@ def entity_key(entity_type: str, name: str) -> str:
     return f"{entity_type}:{(words[-1] if words else name).lower()}"
 
 
-def quote_kind(text: str, spans: list[Span]) -> str:
+def quote_kind(text: str, spans: Sequence[Mapping[str, int]]) -> str:
     """DIRECT when every span sits inside quotation marks, INDIRECT with no quotation mark at all, else MIXED."""
-    def quoted(span: Span) -> bool:
+    def quoted(span: Mapping[str, int]) -> bool:
         before, after = text[:span["start"]].rstrip()[-1:], text[span["end"]:].lstrip()[:1]
         return bool(before) and bool(after) and before in OPENING_QUOTES and after in CLOSING_QUOTES + ",."
     if all(quoted(s) for s in spans):
@@ -96,7 +97,7 @@ class PredictionBuilder:
             return existing["id"]
         if self.crosses(span["start"], span["end"]):
             return None
-        record = {"id": f"m{len(self.mentions) + 1}", **span, "type": entity_type, "level": level,
+        record: dict[str, Any] = {"id": f"m{len(self.mentions) + 1}", **span, "type": entity_type, "level": level,
                   "entity": None if entity_type == "TIME" else entity}
         self.mentions.append(record)
         return record["id"]
@@ -111,7 +112,7 @@ class PredictionBuilder:
             return None
         allowed = self.taxonomy.event_roles[event_type]
         kept = list(dict.fromkeys((role, mention) for role, mention in arguments if role in allowed and mention))
-        record = {"id": f"v{len(self.events) + 1}", "type": event_type, "trigger": span,
+        record: dict[str, Any] = {"id": f"v{len(self.events) + 1}", "type": event_type, "trigger": span,
                   "arguments": [{"role": role, "mention": mention} for role, mention in kept], **attributes}
         self.events.append(record)
         return record["id"]
@@ -132,7 +133,7 @@ class PredictionBuilder:
                 same_cue["type"] = "MIXED"
             same_cue["source"] = same_cue["source"] or source
             return same_cue["id"]
-        record = {"id": f"a{len(self.attributions) + 1}", "type": kind, "cue": cue_span, "source": source,
+        record: dict[str, Any] = {"id": f"a{len(self.attributions) + 1}", "type": kind, "cue": cue_span, "source": source,
                   "content": spans, "addressee": addressee, "parent": None}
         self.attributions.append(record)
         return record["id"]

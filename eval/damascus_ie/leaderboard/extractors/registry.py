@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import json
 import subprocess
+from collections.abc import Callable
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -103,8 +104,9 @@ def _checked_record(record: Any, doc_id: str, where: str) -> Prediction:
 def _instantiate(target: Any, spec: str, gold: list[Document] | None) -> Extractor:
     """An instance is used as is; a class or factory is called, with the gold if it asks for it (the oracle)."""
     if inspect.isclass(target) or (callable(target) and not isinstance(target, Extractor)):
-        wants_gold = "gold" in inspect.signature(target).parameters
-        target = target(gold=gold) if wants_gold else target()
+        factory: Callable[..., Any] = target
+        wants_gold = "gold" in inspect.signature(factory).parameters
+        target = factory(gold=gold) if wants_gold else factory()
     if not isinstance(target, Extractor):
         raise _fail(spec, "not an extractor: needs `name`, `settings` and `extract(document)`")
     return target

@@ -184,9 +184,9 @@ class _Line:
             self.event(token, event_type)
         for token in self.doc:  # phrasal triggers: "tear down", "put ... inside"
             for particle in token.children:
-                event_type = event_triggers().get(f"{token.lemma_.lower()} {particle.lower_}")
-                if event_type and particle.dep_ in ("prt", "advmod", "prep"):
-                    self.event(token, event_type, particle if particle.i == token.i + 1 else None)
+                phrasal = event_triggers().get(f"{token.lemma_.lower()} {particle.lower_}")
+                if phrasal and particle.dep_ in ("prt", "advmod", "prep"):
+                    self.event(token, phrasal, particle if particle.i == token.i + 1 else None)
 
     def event(self, trigger: Token, event_type: str, particle: Token | None = None) -> None:
         end = (particle or trigger).idx + len((particle or trigger).text)
@@ -345,9 +345,9 @@ def _attributes(trigger: Token) -> dict[str, str]:
     auxiliaries = {c.lower_ for c in children if c.dep_ in ("aux", "auxpass")}
     if "will" in auxiliaries or ("to" in auxiliaries and verb.head.lemma_ in ("expect", "plan", "threaten")):
         tense = "FUTURE"
-    elif verb.morph.get("Tense") == ["Past"] or auxiliaries & {"has", "have", "had", "was", "were"}:
+    elif verb.morph.get("Tense", []) == ["Past"] or auxiliaries & {"has", "have", "had", "was", "were"}:
         tense = "PAST"
-    elif verb.morph.get("Tense") == ["Pres"] or auxiliaries & {"is", "are", "am"}:
+    elif verb.morph.get("Tense", []) == ["Pres"] or auxiliaries & {"is", "are", "am"}:
         tense = "PRESENT"
     else:
         tense = "UNSPECIFIED"
