@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import typing
 from pathlib import Path
 
@@ -13,13 +14,14 @@ from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, flat_fi
 from damascus_ie.core.io import load_annotated
 from damascus_ie.core.records import normal_record, normalise
 from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.core.validation import validate_document
 from damascus_ie.dataset.features import config_features, record_features
 from damascus_ie.dataset.jsonschemas import document_schema, predictions_schema
 
 FIXTURE = Path(__file__).parent / "fixture_gold.json"
 TYPED_DICTS = {"span": records.Span, "mention": records.Mention, "argument": records.Argument,
                "event": records.Event, "attribution": records.Attribution}
-PYTHON_TYPES = {"id": str, "string": str, "offset": int, "label": str, "role": str, "identity": str,
+PYTHON_TYPES = {"id": str, "string": str, "offset": int, "label": str, "identity": str,
                 "reference": str, "span": records.Span, "spans": list[records.Span],
                 "records": list[records.Argument]}
 
@@ -90,8 +92,8 @@ def test_normalise_gives_every_described_key_in_order(docs):
     assert normal_record({"start": 0, "end": 2}, "span") == {"start": 0, "end": 2, "text": None}
 
 
-def test_an_added_field_reaches_schema_features_and_normalise(docs):
-    """Adding a field is one edit: a required string on events shows up in the schemas, features and normal form."""
+def test_an_added_field_reaches_schema_features_validation_and_normalise(docs):
+    """Adding a field is one edit: a required string on events shows up in all four consumers."""
     described = with_field("event", Field("note", "string", description="an annotator's note"))
     gold_schema = document_schema(record_fields=described)["$defs"]["event"]
     assert gold_schema["properties"]["note"] == {"type": "string", "description": "an annotator's note"}
@@ -101,7 +103,47 @@ def test_an_added_field_reaches_schema_features_and_normalise(docs):
     assert "note" in config_features("documents", record_fields=described)["events"].feature
 
     doc = docs[0]
+    event_id = doc["events"][0]["id"]
+    assert f"{event_id}|note|missing" in reasons(validate_document(doc, "f", record_fields=described))
+    assert validate_document(doc, "f", gold=False, record_fields=described) == []
+    doc["events"][0]["note"] = 5
+    assert f"{event_id}|note|must be a string, got 5" in reasons(validate_document(doc, "f", record_fields=described))
     doc["events"][0]["note"] = "checked twice"
+    assert validate_document(doc, "f", record_fields=described) == []
     normal = normalise(doc, record_fields=described)
     assert [e["note"] for e in normal["events"]].count("checked twice") == 1
     assert all("note" in e for e in normal["events"])
+
+
+def test_an_added_label_field_takes_its_values_from_the_taxonomy(docs):
+    described = with_field("mention", Field("kind", "label", gold=False, labels="mention_levels"))
+    tax = load_taxonomy()
+    assert document_schema(record_fields=described)["$defs"]["mention"]["properties"]["kind"] == {
+        "enum": list(tax.mention_levels)}
+    assert config_features("mentions", record_fields=described)["kind"] == ClassLabel(names=list(tax.mention_levels))
+    doc = copy.deepcopy(docs[0])
+    assert validate_document(doc, "f", record_fields=described) == []  # optional: absent is fine
+    doc["mentions"][0]["kind"] = "NAME"
+    [problem] = validate_document(doc, "f", record_fields=described)
+    assert (problem.field, problem.reason) == ("kind", "unknown value 'NAME'; expected one of NAM, NOM, PRO")
+
+
+def test_derived_checks_follow_presence_and_kind(docs):
+    """Gold must carry every required field; a prediction may leave out optional lists, and a null one is read as []."""
+    doc = docs[0]
+    event, attribution, mention = doc["events"][0], doc["attributions"][0], doc["mentions"][0]
+    del event["arguments"]
+    attribution["content"] = None
+    mention["value"] = 5
+    gold = reasons(validate_document(doc, "f"))
+    assert f"{event['id']}|arguments|missing" in gold
+    assert f"{attribution['id']}|content|expected a non-empty list of spans" in gold
+    assert f"{mention['id']}|value|must be a string, got 5" in gold
+    predicted = validate_document(doc, "f", gold=False)
+    assert [(p.field, p.severity, p.reason) for p in predicted if p.record == attribution["id"]] == [
+        ("content", "warning", "`content: null` read as []")]
+    assert not any(p.field == "arguments" for p in predicted)
+
+
+def reasons(problems) -> list[str]:
+    return [f"{p.record}|{p.field}|{p.reason}" for p in problems]

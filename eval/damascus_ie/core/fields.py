@@ -22,7 +22,6 @@ FieldKind = Literal[
     "string",
     "offset",  # a code point offset into the document text
     "label",  # one value of a closed label set of the taxonomy
-    "role",  # an argument role: a label whose allowed values depend on the event type
     "identity",  # a corpus-level id (entity, event, statement): non-empty in gold
     "reference",  # the id of another record of the same document
     "span",  # a span object (start, end, text); `inline` when its fields sit in the record itself
@@ -34,6 +33,7 @@ LabelSet = Literal["entity_types", "mention_levels", "event_types", "roles", "at
 RecordName = Literal["span", "mention", "argument", "event", "attribution"]
 Layer = Literal["mentions", "events", "attributions"]
 
+TYPE_ALIASES = ("label", "entity_type", "event_type", "category", "tag", "ner_type")
 EVENT_ATTRIBUTES: tuple[Literal["polarity", "modality", "tense", "genericity"], ...] = (
     "polarity", "modality", "tense", "genericity")
 
@@ -47,12 +47,13 @@ class Field:
     gold: bool = True  # required in a gold record
     predictions: bool = False  # required in a predictions record
     nullable: bool = False  # null is an allowed value (a reference to nothing, an absent identity)
-    labels: LabelSet | None = None  # kind label/role: which closed set of the taxonomy
+    labels: LabelSet | None = None  # kind label: which closed set of the taxonomy
     target: Layer | None = None  # kind reference: the layer whose ids it names
     record: RecordName | None = None  # kind span/spans/records: the nested record ("span" for spans)
     non_empty: bool = False  # kind spans: a gold record holds at least one
     minimum: int | None = None  # kind offset: the smallest allowed value
     inline: bool = False  # kind span: the record itself is the span (a mention's start, end and text)
+    aliases: tuple[str, ...] = ()  # keys people use for this field by mistake, named in the error's hint
     description: str | None = None
 
     def required(self, gold: bool) -> bool:
@@ -70,18 +71,18 @@ RECORD_FIELDS: RecordFields = {
     "mention": (
         Field("id", "id"),
         Field("span", "span", predictions=True, record="span", inline=True),
-        Field("type", "label", predictions=True, labels="entity_types"),
+        Field("type", "label", predictions=True, labels="entity_types", aliases=TYPE_ALIASES),
         Field("level", "label", labels="mention_levels"),
         Field("entity", "identity", nullable=True, description="corpus-level entity id; null for TIME"),
         Field("value", "string", gold=False, nullable=True, description="ISO 8601 value of a TIME mention"),
     ),
     "argument": (
-        Field("role", "role", predictions=True, labels="roles"),
+        Field("role", "label", predictions=True, labels="roles"),  # which roles an event type allows: validation
         Field("mention", "reference", predictions=True, target="mentions"),
     ),
     "event": (
         Field("id", "id"),
-        Field("type", "label", predictions=True, labels="event_types"),
+        Field("type", "label", predictions=True, labels="event_types", aliases=TYPE_ALIASES),
         Field("trigger", "span", predictions=True, record="span"),
         Field("arguments", "records", record="argument"),
         *(Field(name, "label", labels=name) for name in EVENT_ATTRIBUTES),
@@ -89,7 +90,7 @@ RECORD_FIELDS: RecordFields = {
     ),
     "attribution": (
         Field("id", "id"),
-        Field("type", "label", labels="attribution_types"),
+        Field("type", "label", labels="attribution_types", aliases=TYPE_ALIASES),
         Field("cue", "span", predictions=True, record="span"),
         Field("source", "reference", nullable=True, target="mentions",
               description="mention id of the source, null where the text names none"),

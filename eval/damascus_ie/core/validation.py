@@ -1,7 +1,11 @@
 """Checks a document record against the spec and the taxonomy, reporting every problem.
 
 Shared by gold validation, prediction loading (`gold=False`) and the Label
-Studio bridge, so all three refuse the same things for the same reasons. Gold
+Studio bridge, so all three refuse the same things for the same reasons. The
+presence, type, label set and reference target of every record field follow
+core.fields (`check_fields`); what is written here by hand is structural: span
+offsets against the text, duplicates, crossing mentions, roles per event type,
+the TIME rules, relay cycles and identity across documents. Gold
 is strict: every problem is an error. For predictions, what is wrong but
 interpretable (a span crossing another, on white space, in boilerplate, a
 duplicate, a span without `text`, a record without an id) is a warning: it is
@@ -17,8 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
+from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, Layer, RecordFields, label_values
 from damascus_ie.core.problems import Problem, Severity
-from damascus_ie.core.records import EVENT_ATTRIBUTES, LAYERS
+from damascus_ie.core.records import LAYERS
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 DOCUMENT_KEYS = frozenset({"id", "text", "boilerplate", *LAYERS})
@@ -27,7 +32,6 @@ LAYER_ALIASES: dict[str, str] = {
     "mention": "mentions", "event": "events", "event_mentions": "events", "attribution": "attributions",
     "quotes": "attributions", "quotations": "attributions", "relations": "attributions",
 }
-TYPE_ALIASES = ("label", "entity_type", "event_type", "category", "tag", "ner_type")
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -76,8 +80,11 @@ class Checked:
 
 
 class _Checker:
-    def __init__(self, file: str, doc: Any, taxonomy: Taxonomy, gold: bool, line: int | None):
+    def __init__(self, file: str, doc: Any, taxonomy: Taxonomy, gold: bool, line: int | None,
+                 record_fields: RecordFields = RECORD_FIELDS):
         self.file, self.doc, self.taxonomy, self.gold, self.line = file, doc, taxonomy, gold, line
+        self.record_fields = record_fields
+        self.ids: dict[str, set[str]] = {}  # layer -> the string ids its records carry, for references
         doc_id = doc.get("id") if isinstance(doc, dict) else None
         self.doc_id = doc_id if isinstance(doc_id, str) else (None if doc_id is None else repr(doc_id)[:60])
         self.text = doc.get("text") if isinstance(doc, dict) else None
@@ -140,7 +147,7 @@ class _Checker:
             self.report(record, field, f"span text {_short(given)} != text[{start}:{end}] {actual!r}", hint)
             return False
         elif "text" not in span:
-            if self.gold:
+            if self.field("span", "text").required(self.gold):
                 self.report(record, f"{field}.text", "missing")
             else:
                 self.warn(record, field, "span without `text`: scored by its offsets", "span without text")
@@ -155,15 +162,15 @@ class _Checker:
         return True
 
     def check_label(self, record: str, field: str, value: Any, allowed: Iterable[str], required: bool = True,
-                    source: dict | None = None) -> None:
+                    source: dict | None = None, aliases: tuple[str, ...] = ()) -> bool:
         if value is None and not required:
-            return
+            return True
         allowed = tuple(allowed)
         if value in allowed if isinstance(value, str) else False:
-            return
+            return True
         hint = None
         if value is None and source is not None:
-            alias = next((k for k in TYPE_ALIASES if k in source), None)
+            alias = next((k for k in aliases if k in source), None)
             hint = f"the key is `{field}`, not `{alias}`" if alias else None
         elif isinstance(value, str):
             folded = {a.lower(): a for a in allowed}
@@ -171,14 +178,89 @@ class _Checker:
             hint = f"did you mean {close!r}?" if close else None
         shown = ", ".join(allowed) if len(allowed) <= 12 else ", ".join(allowed[:12]) + ", ..."
         self.report(record, field, f"unknown value {_short(value)}; expected one of {shown}", hint)
+        return False
 
-    def check_ids(self, layer: str, records: list[tuple[int, dict]]) -> None:
+    def field(self, record: str, name: str) -> Field:
+        return next(f for f in self.record_fields[record] if f.name == name)
+
+    def check_fields(self, rid: str, layer: str, record_name: str, record: dict, prefix: str = "",
+                     skip: tuple[str, ...] = ()) -> set[str]:
+        """Presence, type, label and reference of each field core.fields describes; returns those found unusable."""
+        return {f.name for f in self.record_fields[record_name]
+                if f.name not in skip and not self.check_field(rid, layer, f, record, prefix + f.name)}
+
+    def check_field(self, rid: str, layer: str, field: Field, record: dict, name: str) -> bool:
+        """One field by its kind. A missing field reads as null, which an optional one may be."""
+        value = record if field.inline else record.get(field.name)
+        required = field.required(self.gold)
+        if field.kind == "id":
+            return True  # presence, type and uniqueness: check_ids, per layer
+        if field.kind == "label" and field.labels:
+            return self.check_label(rid, name, value, label_values(self.taxonomy, field.labels), required, record,
+                                    field.aliases)
+        if field.kind == "reference" and field.target:
+            if value is None and (field.nullable or not required):
+                return True
+            own = field.target == layer  # a relay names another attribution, never itself
+            targets = self.ids[field.target] - ({record["id"]} if own and _id_of(record) else set())
+            if isinstance(value, str) and value in targets:
+                return True
+            self.report(rid, name, f"dangling reference {_short(value)}: no such {'other ' * own}"
+                        f"{LAYER_RECORDS[field.target]}")
+            return False
+        if field.kind == "identity" and self.gold and not (isinstance(value, str) and value):
+            self.report(rid, name, f"missing corpus-level {field.name} id")
+            return False
+        if value is None and not required:
+            if field.kind in ("spans", "records") and field.name in record:
+                self.warn(rid, name, f"`{field.name}: null` read as []", f"null {field.name}")
+            return True
+        if value is None and field.kind in ("records", "string", "offset", "identity"):
+            if field.name not in record:
+                self.report(rid, name, "missing")
+                return False
+            if field.kind == "records":
+                self.report(rid, name, "expected a list, got null")
+                return False
+            if field.nullable:
+                return True
+        if field.kind == "span":
+            return self.check_span(rid, name, value)
+        if field.kind == "spans":
+            if not isinstance(value, list) or (self.gold and field.non_empty and not value):
+                self.report(rid, name, f"expected a {'non-empty ' * field.non_empty}list of spans")
+                return False
+            return all([self.check_span(rid, f"{name}[{i}]", span) for i, span in enumerate(value)])
+        if field.kind == "records" and field.record:
+            return self.check_records(rid, layer, field.record, value, name)
+        if field.kind == "offset" and not _is_int(value):
+            self.report(rid, name, f"must be an integer, got {_short(value)}")
+            return False
+        if field.kind != "offset" and not isinstance(value, str):
+            self.report(rid, name, f"must be a string, got {_short(value)}")
+            return False
+        return True
+
+    def check_records(self, rid: str, layer: str, record_name: str, value: Any, name: str) -> bool:
+        if not isinstance(value, list):
+            self.report(rid, name, f"expected a list, got {type(value).__name__}")
+            return False
+        ok = True
+        for position, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.report(rid, f"{name}[{position}]", "expected an object")
+                ok = False
+            elif self.check_fields(rid, layer, record_name, item, prefix=f"{name}[{position}]."):
+                ok = False
+        return ok
+
+    def check_ids(self, layer: Layer, records: list[tuple[int, dict]]) -> None:
         seen: set[str] = set()
         for index, record in records:
             self.where = (layer, index)
             record_id = record.get("id")
             if record_id is None:
-                if self.gold:
+                if self.field(LAYER_RECORDS[layer], "id").required(self.gold):
                     self.report(f"{layer}[{index}]", "id", "missing")
                 else:
                     self.warn(f"{layer}[{index}]", "id", "record without an id: scored, but nothing can refer to it",
@@ -229,16 +311,15 @@ class _Checker:
             self.text = None
         if not self.gold:
             self.check_keys()
-        mentions = self.layer("mentions")
-        events = self.layer("events")
-        attributions = self.layer("attributions")
-        for layer, records in (("mentions", mentions), ("events", events), ("attributions", attributions)):
+        layers = {layer: self.layer(layer) for layer in LAYER_RECORDS}
+        for layer, records in layers.items():
             self.check_ids(layer, records)
-        mention_ids = {i for i in (_id_of(m) for _, m in mentions) if i is not None}
+        # a missing reference never finds a record without an id
+        self.ids = {layer: {i for i in (_id_of(r) for _, r in records) if i is not None} for layer, records in layers.items()}
         self.check_boilerplate()
-        self.check_mentions(mentions)
-        self.check_events(events, mention_ids)
-        self.check_attributions(attributions, mention_ids)
+        self.check_mentions(layers["mentions"])
+        self.check_events(layers["events"])
+        self.check_attributions(layers["attributions"])
         self.where = None
         return self.checked
 
@@ -267,110 +348,57 @@ class _Checker:
                 self.report(None, f"boilerplate[{index}]", f"expected [start, end) inside the text, got {_short(pair)}")
 
     def check_mentions(self, mentions: list[tuple[int, dict]]) -> None:
-        tax = self.taxonomy
+        """The described fields, then duplicates, the TIME rules (no entity id; only TIME has a value) and crossing."""
         spans: list[tuple[int, int, str]] = []
         seen: dict[tuple[int, int, Any], str] = {}
         for index, mention in mentions:
             rid = self.record_id("mentions", index, mention)
-            if self.check_span(rid, "span", mention):
+            time = mention.get("type") == "TIME"
+            if "span" not in self.check_fields(rid, "mentions", "mention", mention, skip=("entity",) if time else ()):
                 spans.append((mention["start"], mention["end"], rid))
                 key = (mention["start"], mention["end"], _hashable(mention.get("type")))
                 if key in seen:
                     self.warn(rid, "span", f"duplicate of mention {seen[key]} (same span and type)", "duplicate span")
                 seen.setdefault(key, rid)
-            self.check_label(rid, "type", mention.get("type"), tax.entity_types, source=mention)
-            self.check_label(rid, "level", mention.get("level"), tax.mention_levels, required=self.gold)
-            entity = mention.get("entity")
-            if mention.get("type") == "TIME":
-                if entity is not None:
-                    self.report(rid, "entity", "TIME mentions carry no entity id")
-            elif self.gold and not (isinstance(entity, str) and entity):
-                self.report(rid, "entity", "missing corpus-level entity id")
-            elif entity is not None and not isinstance(entity, str):
-                self.report(rid, "entity", f"must be a string, got {_short(entity)}")
-            if mention.get("value") is not None and mention.get("type") != "TIME":
+            if time and mention.get("entity") is not None:
+                self.report(rid, "entity", "TIME mentions carry no entity id")
+            if mention.get("value") is not None and not time:
                 self.report(rid, "value", "only TIME mentions carry a value")
         self.where = None
         for (s1, e1, r1), (s2, e2, r2) in crossing_spans(spans):
             self.warn(r2, "span", f"[{s2}, {e2}) crosses mention {r1} [{s1}, {e1}): spans may nest but not cross",
                       "crossing spans")
 
-    def check_reference(self, rid: str, field: str, target: Any, ids: set[str], what: str) -> bool:
-        if not isinstance(target, str) or target not in ids:
-            self.report(rid, field, f"dangling reference {_short(target)}: no such {what}")
-            return False
-        return True
-
-    def check_events(self, events: list[tuple[int, dict]], mention_ids: set[str]) -> None:
+    def check_events(self, events: list[tuple[int, dict]]) -> None:
+        """The described fields, then duplicate triggers and whether the event type allows each known role."""
         tax = self.taxonomy
         triggers: dict[tuple[Any, ...], str] = {}
         for index, event in events:
             rid = self.record_id("events", index, event)
-            event_type = event.get("type")
-            self.check_label(rid, "type", event_type, tax.event_types, source=event)
+            bad = self.check_fields(rid, "events", "event", event)
+            event_type, arguments = event.get("type"), event.get("arguments")
             trigger: Any = event.get("trigger")
-            if self.check_span(rid, "trigger", trigger):
+            if "trigger" not in bad:
                 key = (trigger["start"], trigger["end"], _hashable(event_type))
                 if key in triggers:
                     self.warn(rid, "trigger", f"duplicate of event {triggers[key]} (same trigger and type)",
                               "duplicate span")
                 triggers.setdefault(key, rid)
-            arguments = event.get("arguments", [])
-            if arguments is None:
-                if self.gold:
-                    self.report(rid, "arguments", "expected a list, got null")
-                else:
-                    self.warn(rid, "arguments", "`arguments: null` read as []", "null arguments")
-                arguments = []
-            if not isinstance(arguments, list):
-                self.report(rid, "arguments", f"expected a list, got {type(arguments).__name__}")
-                arguments = []
+            if not (isinstance(event_type, str) and event_type in tax.event_roles and isinstance(arguments, list)):
+                continue
+            allowed = tax.event_roles[event_type]
             for position, argument in enumerate(arguments):
-                field = f"arguments[{position}]"
-                if not isinstance(argument, dict):
-                    self.report(rid, field, "expected an object")
-                    continue
-                role = argument.get("role")
-                if not isinstance(role, str) or role not in tax.roles:
-                    self.check_label(rid, f"{field}.role", role, tax.roles)
-                elif isinstance(event_type, str) and event_type in tax.event_roles \
-                        and role not in tax.event_roles[event_type]:
-                    allowed = ", ".join(tax.event_roles[event_type])
-                    self.report(rid, f"{field}.role", f"role {role!r} not allowed for {event_type} (allowed: {allowed})")
-                self.check_reference(rid, f"{field}.mention", argument.get("mention"), mention_ids, "mention")
-            for attribute in EVENT_ATTRIBUTES:
-                self.check_label(rid, attribute, event.get(attribute), tax.event_attributes[attribute],
-                                 required=self.gold)
-            if self.gold and not (isinstance(event.get("event"), str) and event.get("event")):
-                self.report(rid, "event", "missing corpus-level event id")
-            elif event.get("event") is not None and not isinstance(event.get("event"), str):
-                self.report(rid, "event", f"must be a string, got {_short(event.get('event'))}")
+                role = argument.get("role") if isinstance(argument, dict) else None
+                if isinstance(role, str) and role in tax.roles and role not in allowed:
+                    self.report(rid, f"arguments[{position}].role",
+                                f"role {role!r} not allowed for {event_type} (allowed: {', '.join(allowed)})")
         self.where = None
 
-    def check_attributions(self, attributions: list[tuple[int, dict]], mention_ids: set[str]) -> None:
-        tax = self.taxonomy
-        attribution_ids = {i for i in (_id_of(a) for _, a in attributions) if i is not None}
+    def check_attributions(self, attributions: list[tuple[int, dict]]) -> None:
+        """The described fields (one cue may introduce several attributions: no duplicate check), then relay cycles."""
         for index, attribution in attributions:
-            rid = self.record_id("attributions", index, attribution)
-            self.check_label(rid, "type", attribution.get("type"), tax.attribution_types, required=self.gold,
-                             source=attribution)
-            self.check_span(rid, "cue", attribution.get("cue"))  # one cue may introduce several attributions: no duplicate check
-            content = attribution.get("content")
-            if not isinstance(content, list) or (self.gold and not content):
-                self.report(rid, "content", "expected a non-empty list of spans")
-                content = []
-            for position, span in enumerate(content):
-                self.check_span(rid, f"content[{position}]", span)
-            for link in ("source", "addressee"):
-                target = attribution.get(link)
-                if target is not None:
-                    self.check_reference(rid, link, target, mention_ids, "mention")
-            parent = attribution.get("parent")
-            if parent is not None:
-                others = attribution_ids - ({attribution["id"]} if _id_of(attribution) else set())
-                self.check_reference(rid, "parent", parent, others, "other attribution")
-            if self.gold and not (isinstance(attribution.get("statement"), str) and attribution.get("statement")):
-                self.report(rid, "statement", "missing corpus-level statement id")
+            self.check_fields(self.record_id("attributions", index, attribution), "attributions", "attribution",
+                              attribution)
         self.where = None
         self.check_parent_cycles([(i, a) for i, a in attributions if _id_of(a)])
 
@@ -428,14 +456,14 @@ def crossing_spans(spans: list[tuple[int, int, str]]) -> list[tuple[tuple[int, i
 
 
 def check_document(doc: Any, file: str, taxonomy: Taxonomy | None = None, gold: bool = True,
-                   line: int | None = None) -> Checked:
+                   line: int | None = None, *, record_fields: RecordFields = RECORD_FIELDS) -> Checked:
     """Problems (errors and, for predictions, warnings) and the positions of the records with errors."""
-    return _Checker(file, doc, taxonomy or load_taxonomy(), gold, line).run()
+    return _Checker(file, doc, taxonomy or load_taxonomy(), gold, line, record_fields).run()
 
 
 def validate_document(doc: Any, file: str, taxonomy: Taxonomy | None = None, gold: bool = True,
-                      line: int | None = None) -> list[Problem]:
-    return check_document(doc, file, taxonomy, gold, line).problems
+                      line: int | None = None, *, record_fields: RecordFields = RECORD_FIELDS) -> list[Problem]:
+    return check_document(doc, file, taxonomy, gold, line, record_fields=record_fields).problems
 
 
 def validate_corpus(docs: Sequence[Any], file: str, taxonomy: Taxonomy | None = None) -> list[Problem]:

@@ -26,7 +26,7 @@ def _labels(names: tuple[str, ...]) -> ClassLabel:
 
 
 def _feature(field: Field, tax: Taxonomy, record_fields: RecordFields) -> Any:
-    if field.kind in ("label", "role") and field.labels:
+    if field.kind == "label" and field.labels:
         return _labels(label_values(tax, field.labels))
     if field.kind == "offset":
         return _INT

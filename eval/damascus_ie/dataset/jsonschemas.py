@@ -20,7 +20,7 @@ _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 
 def _field_schema(field: Field, taxonomy: Taxonomy, gold: bool) -> dict[str, Any]:
     schema: dict[str, Any]
-    if field.kind in ("label", "role") and field.labels:
+    if field.kind == "label" and field.labels:
         schema = {"enum": list(label_values(taxonomy, field.labels))}
     elif field.kind == "offset":
         schema = {"type": "integer", **({"minimum": field.minimum} if field.minimum is not None else {})}
