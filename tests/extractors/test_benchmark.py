@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -12,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from damascus_ie import __version__
 from damascus_ie.core.io import load_gold
+from damascus_ie.harness.grounding import text_anchored
 from damascus_ie.harness.report import LAYER_HEADLINE
 from damascus_ie.leaderboard.benchmark import run_benchmark
 
@@ -46,7 +49,7 @@ def test_benchmark_writes_the_leaderboard_reports_plots_and_pages(bench_repo: Pa
     done = _cli(bench_repo, "benchmark", "--extractors", "oracle", "empty", f"cmd:{script}", "rules",
                 "--output", str(output), "--no-progress")
     assert done.returncode == 0, done.stderr
-    assert "| extractor | entities.strict.f1 |" in done.stdout and str(output / "leaderboard.csv") in done.stdout
+    assert "| extractor | tuned on test texts | entities.strict.f1 |" in done.stdout and str(output / "leaderboard.csv") in done.stdout
 
     board = pd.read_csv(output / "leaderboard.csv").set_index("extractor")
     assert list(board.index) == ["oracle", "empty", f"cmd:{script}", "rules"]
@@ -64,7 +67,54 @@ def test_benchmark_writes_the_leaderboard_reports_plots_and_pages(bench_repo: Pa
     for name in ("per_type_f1_mentions.png", "per_type_f1_events.png", "confusion_rules.png", "confusion_oracle.png"):
         assert (output / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (output / "errors" / "rules.html").stat().st_size > 10_000
-    assert "| oracle | 1.000 [1.000, 1.000] |" in (output / "leaderboard.md").read_text(encoding="utf-8")
+    markdown = (output / "leaderboard.md").read_text(encoding="utf-8")
+    assert "| oracle | yes | 1.000 [1.000, 1.000] |" in markdown and "| empty | no | 0.000" in markdown
+    assert f"| cmd:{script} | unknown |" in markdown and "## How each row was made" in markdown
+    assert list(board["tuned on test texts"]) == ["yes", "no", "unknown", "yes"]
+    assert set(board["dataset"]) == {load_gold(bench_repo)[0]} and set(board["harness"]) == {__version__}
+    for slug in ("oracle", "empty", "rules"):
+        digest = hashlib.sha256((output / "predictions" / f"{slug}.jsonl").read_bytes()).hexdigest()
+        assert board.loc[slug, "predictions sha256"] == digest
+        assert json.loads((output / "reports" / f"{slug}.json").read_text(encoding="utf-8"))[
+            "predictions_sha256"] == digest
+    assert json.loads(board.loc["rules", "settings"])["kind"] == "regular expressions"
+
+
+def test_a_row_from_a_users_file_carries_its_sidecar_and_reproduces(bench_repo: Path, tmp_path: Path,
+                                                                      gold_documents: list) -> None:
+    """Text-anchored predictions from a file, named by their sidecar; the written row reproduces from its file."""
+    predictions = tmp_path / "mine.jsonl"
+    predictions.write_text("".join(json.dumps(text_anchored(doc, doc["text"])) + "\n" for doc in gold_documents),
+                           encoding="utf-8")
+    (tmp_path / "mine.meta.json").write_text(json.dumps(
+        {"name": "my-llm", "settings": {"model": "x", "temperature": 0}, "tuned_on_test_texts": False}),
+        encoding="utf-8")
+    first = tmp_path / "first"
+    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{predictions}", "--output", str(first),
+                "--no-progress")
+    assert done.returncode == 0, done.stderr
+    row = pd.read_csv(first / "leaderboard.csv").set_index("extractor").loc["my-llm"]
+    assert row["tuned on test texts"] == "no" and json.loads(row["settings"])["temperature"] == 0
+    assert row["entities.strict.f1"] == 1.0  # every span found again from its text and context
+    report = json.loads((first / "reports" / "my-llm.json").read_text(encoding="utf-8"))
+    assert report["grounding"]["entities"]["counts"]["exact"] == 9
+
+    again = tmp_path / "again"
+    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{first / 'predictions' / 'my-llm.jsonl'}",
+                "--output", str(again), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    rerun = pd.read_csv(again / "leaderboard.csv").set_index("extractor").loc["my-llm"]
+    assert rerun["predictions sha256"] == row["predictions sha256"] and rerun["tuned on test texts"] == "no"
+    assert rerun["entities.strict.f1"] == row["entities.strict.f1"]
+
+
+def test_a_bad_sidecar_is_refused_with_its_field(bench_repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "p.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "p.meta.json").write_text('{"tuned_on_test_texts": "no", "colour": 1}', encoding="utf-8")
+    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{tmp_path / 'p.jsonl'}", "--output",
+                str(tmp_path / "out"), "--no-progress")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "field tuned_on_test_texts: expected a bool, got 'no'" in done.stderr and "field colour" in done.stderr
 
 
 def test_bad_predictions_from_a_command_are_refused_with_their_problems(bench_repo: Path, tmp_path: Path) -> None:

@@ -206,6 +206,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def canonical_jsonl(rows: Iterable[Any]) -> str:
+    """One canonical JSON record per line: what a predictions file's sha256 is taken over, byte for byte."""
+    return "".join(dumps_canonical(row) + "\n" for row in rows)
+
+
 def jsonl_text(rows: Iterable[Any]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 

@@ -53,6 +53,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     warning_counts: dict[str, int] = field(default_factory=dict)
     grounding: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tuned_on_test_texts: bool | None = None
+    predictions_sha256: str | None = None
 
     def layer_f1(self, layer: str) -> float:
         """The layer's main F1: strict mentions, trigger classification, full attribution relations."""
@@ -90,6 +92,8 @@ class Report:
             "metrics": self.metrics,
             "per_type": self.per_type_rows,
             "grounding": self.grounding,
+            "tuned_on_test_texts": self.tuned_on_test_texts,
+            "predictions_sha256": self.predictions_sha256,
             "warnings": self.warnings,
             "warning_counts": self.warning_counts,
             "notes": self.notes,
@@ -104,7 +108,8 @@ class Report:
                    data["documents"], data["sentences"], data["layers"], data["headline"],
                    {k: (v[0], v[1]) for k, v in data["intervals"].items()}, data["metrics"], data["per_type"],
                    data["bootstrap"], data.get("warnings", []), data.get("notes", []),
-                   data.get("warning_counts", {}), data.get("grounding", {}))
+                   data.get("warning_counts", {}), data.get("grounding", {}),
+                   data.get("tuned_on_test_texts"), data.get("predictions_sha256"))
 
     def grounding_frame(self) -> pd.DataFrame:
         """Per layer: spans given with offsets and as text, and each grounding outcome's count and rate."""

@@ -9,6 +9,8 @@ problems listed, it is never silently scored as empty.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import re
@@ -21,7 +23,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from damascus_ie.core.io import write_json
+from damascus_ie.core.io import atomic_write_text, canonical_jsonl, write_json
 from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document
@@ -29,8 +31,9 @@ from damascus_ie.core.tables import markdown_table
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.harness.predictions import check_record
 from damascus_ie.harness.report import LAYER_HEADLINE
-from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view
-from damascus_ie.leaderboard.extractors.registry import resolve
+from damascus_ie.leaderboard.error_page import grounded, write_error_page
+from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view, tuned_on_test_texts
+from damascus_ie.leaderboard.extractors.registry import resolve, sidecar_path
 
 
 @dataclass
@@ -45,6 +48,20 @@ class Run:
     @property
     def slug(self) -> str:
         return slug(self.extractor.name)
+
+    @property
+    def predictions_jsonl(self) -> str:
+        """The predictions as written to predictions/<slug>.jsonl; its sha256 identifies the row."""
+        return canonical_jsonl(self.predictions)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.predictions_jsonl.encode("utf-8")).hexdigest()
+
+    def scored_predictions(self, gold: list[Document]) -> list[Prediction]:
+        """The predictions with text-anchored spans grounded, as the harness scored them."""
+        by_id = {doc["id"]: doc for doc in gold}
+        return [grounded(by_id[p["id"]], p)[0] if p.get("id") in by_id else p for p in self.predictions]
 
 
 def slug(name: str) -> str:
@@ -105,12 +122,24 @@ def run_benchmark(names: list[str], root: Path | None = None, progress: bool = T
         predictions, seconds = run_extractor(extractor, gold, progress)
         report = score(predictions, gold, extractor=extractor.name, settings=extractor.settings)
         report.dataset_version = version  # the gold came as documents; say which published version they were
-        runs.append(Run(extractor, predictions, seconds, report))
+        run = Run(extractor, predictions, seconds, report)
+        report.tuned_on_test_texts = tuned_on_test_texts(extractor)
+        report.predictions_sha256 = run.sha256
+        runs.append(run)
     return version, gold, runs
 
 
+PROVENANCE: tuple[str, ...] = ("tuned on test texts", "dataset", "harness", "predictions sha256", "settings")
+
+
+def yes_no(flag: bool | None) -> str:
+    return "unknown" if flag is None else ("yes" if flag else "no")
+
+
 def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
-    """One row per extractor: each layer's headline F1 (report.LAYER_HEADLINE) with its 95% interval, and speed."""
+    """One row per extractor: each layer's headline F1 (report.LAYER_HEADLINE) with its 95% interval, speed,
+    and how the row was made: whether the extractor was developed with the test texts visible, the dataset
+    and harness versions, the sha256 of its predictions (predictions/<slug>.jsonl) and its settings."""
     rows = []
     for run in runs:
         row: dict[str, Any] = {"extractor": run.extractor.name}
@@ -118,23 +147,38 @@ def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
             low, high = run.report.intervals.get(name, (math.nan, math.nan))
             row.update({name: run.report.headline.get(name, math.nan), f"{name} low": low, f"{name} high": high})
         row["docs/s"] = len(run.predictions) / run.seconds if run.seconds > 0 else math.inf
+        row.update({"tuned on test texts": yes_no(run.report.tuned_on_test_texts),
+                    "dataset": run.report.dataset_version, "harness": run.report.harness_version,
+                    "predictions sha256": run.report.predictions_sha256,
+                    "settings": json.dumps(run.report.settings, ensure_ascii=False, sort_keys=True)})
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
-    """The leaderboard as a Markdown table, each score as "value [low, high]"."""
+    """The leaderboard as a Markdown table, each score as "value [low, high]", then how each row was made."""
     names = list(LAYER_HEADLINE.values())
-    rows = [(row["extractor"], *(f"{row[n]:.3f} [{row[f'{n} low']:.3f}, {row[f'{n} high']:.3f}]" for n in names),
-             f"{row['docs/s']:.1f}") for row in frame.to_dict("records")]
+    records = frame.to_dict("records")
+    rows = [(row["extractor"], row["tuned on test texts"],
+             *(f"{row[n]:.3f} [{row[f'{n} low']:.3f}, {row[f'{n} high']:.3f}]" for n in names),
+             f"{row['docs/s']:.1f}") for row in records]
+    made = [(row["extractor"], row["tuned on test texts"], row["dataset"], row["harness"],
+             f"`{str(row['predictions sha256'])[:16]}`", f"`{row['settings']}`") for row in records]
     return (f"# Damascus-IE leaderboard (dataset {version})\n\n"
-            "Headline F1 per layer with 95% bootstrap confidence intervals.\n\n"
-            + markdown_table(("extractor", *names, "docs/s"), rows) + "\n")
+            "Headline F1 per layer with 95% bootstrap confidence intervals. \"tuned on test texts: yes\" marks an "
+            "extractor developed with these test documents in view (its word lists or rules were written "
+            "reading them): an upper reference for its kind, not a baseline.\n\n"
+            + markdown_table(("extractor", "tuned on test texts", *names, "docs/s"), rows) + "\n\n"
+            "## How each row was made\n\n"
+            "The predictions behind a row are `predictions/<extractor>.jsonl` (one canonical JSON record per line); "
+            "`damascus-ie benchmark --extractors file:<that file>` reproduces the row, and the sha256 "
+            "(first 16 hex digits here, all 64 in leaderboard.csv and the JSON report) identifies it.\n\n"
+            + markdown_table(("extractor", *PROVENANCE[:3], "predictions sha256", "settings"), made) + "\n")
 
 
 def write_results(version: str, gold: list[Document], runs: list[Run], output: Path) -> dict[str, Path]:
-    """Leaderboard (Markdown, CSV), a JSON report and an HTML error page per extractor, and the plots."""
-    from damascus_ie.leaderboard.error_page import write_error_page
+    """Leaderboard (Markdown, CSV), and per extractor its predictions (with a sidecar saying how they were made,
+    so `file:predictions/<slug>.jsonl` reproduces the row), a JSON report and an HTML error page; the plots."""
     from damascus_ie.leaderboard.plots import write_plots
 
     output.mkdir(parents=True, exist_ok=True)
@@ -143,6 +187,15 @@ def write_results(version: str, gold: list[Document], runs: list[Run], output: P
     written["leaderboard.md"].write_text(leaderboard_markdown(frame, version), encoding="utf-8")
     frame.to_csv(written["leaderboard.csv"], index=False, float_format="%.6f")
     for run in runs:
+        predictions_path = output / "predictions" / f"{run.slug}.jsonl"
+        predictions_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(predictions_path, run.predictions_jsonl)
+        written[f"predictions/{run.slug}.jsonl"] = predictions_path
+        meta = {"name": run.extractor.name, "tuned_on_test_texts": run.report.tuned_on_test_texts,
+                "settings": {k: v for k, v in run.report.settings.items() if k != "file"}}
+        meta_path = sidecar_path(predictions_path)
+        write_json(meta_path, {k: v for k, v in meta.items() if v is not None})
+        written[f"predictions/{meta_path.name}"] = meta_path
         report_path = output / "reports" / f"{run.slug}.json"
         write_json(report_path, run.report.to_dict())
         written[f"reports/{run.slug}.json"] = report_path

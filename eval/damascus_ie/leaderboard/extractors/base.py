@@ -1,7 +1,8 @@
 """The extractor protocol and a builder that keeps every prediction record valid by construction.
 
 An extractor is anything with a `name`, a `settings` dict (recorded in its
-report, so a leaderboard row says how it was run) and `extract(document)`: one
+report, so a leaderboard row says how it was run), optionally a
+`tuned_on_test_texts` flag (shown on its row), and `extract(document)`: one
 input document (`id`, `text`, `boilerplate`) in, one predictions record out,
 in the spec's JSON shape. The builder gives the shipped extractors one place
 that trims spans, skips boilerplate, refuses crossing mentions and numbers ids,
@@ -29,6 +30,13 @@ class Extractor(Protocol):
     settings: dict[str, Any]
 
     def extract(self, document: dict[str, Any]) -> Prediction: ...
+
+
+def tuned_on_test_texts(extractor: Any) -> bool | None:
+    """Whether the extractor was developed with the test documents in view (its optional `tuned_on_test_texts`
+    attribute): True for word lists written reading them, False for off-the-shelf systems, None when unknown."""
+    flag = getattr(extractor, "tuned_on_test_texts", None)
+    return flag if isinstance(flag, bool) else None
 
 
 def input_view(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,8 @@
   NAME                            an entry point in the `damascus_ie.extractors` group
   module:attribute                a Python object (an instance, or a class/factory called without arguments)
   cmd:<shell command>             any program: document JSON on stdin, predictions record on stdout
-  file:<predictions.jsonl>        precomputed predictions, one record per line
+  file:<predictions.jsonl>        precomputed predictions, one record per line (a sidecar
+                                  <predictions>.meta.json may give name, settings, tuned_on_test_texts)
 
 Every failure is an `InvalidInput` naming the extractor, the document and the
 reason, so the CLI prints it instead of a traceback.
@@ -21,7 +22,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from damascus_ie.core.io import read_jsonl
+from damascus_ie.core.io import read_json, read_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction
@@ -66,13 +67,45 @@ class CommandExtractor:
         return _checked_record(record, doc_id, self.name)
 
 
+def sidecar_path(path: Path) -> Path:
+    """`preds.jsonl` -> `preds.meta.json`: where a predictions file says how it was made."""
+    return path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The sidecar's `name`, `settings` and `tuned_on_test_texts`, checked; {} when there is none."""
+    sidecar = sidecar_path(path)
+    if not sidecar.exists():
+        return {}
+    data = read_json(sidecar)
+    expected = {"name": str, "settings": dict, "tuned_on_test_texts": bool}
+    problems = [Problem(str(sidecar), None, None, None, "expected a JSON object with name, settings and "
+                        "tuned_on_test_texts")] if not isinstance(data, dict) else []
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        if key not in expected:
+            problems.append(Problem(str(sidecar), None, None, key, f"unknown key; expected {', '.join(expected)}"))
+        elif not isinstance(value, expected[key]) or (key == "name" and not value.strip()):
+            problems.append(Problem(str(sidecar), None, None, key,
+                                    f"expected a {'non-empty ' if key == 'name' else ''}{expected[key].__name__}, "
+                                    f"got {value!r}"))
+    if problems:
+        raise InvalidInput(problems)
+    return data
+
+
 class FileExtractor:
-    """Precomputed predictions: a JSONL file of records, looked up by document id."""
+    """Precomputed predictions: a JSONL file of records, looked up by document id.
+
+    A sidecar `<name>.meta.json` next to the file may say how they were made: `name` (the row's name),
+    `settings` and `tuned_on_test_texts` (whether the system was developed with the test texts in view).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.name = f"file:{path}"
-        self.settings: dict[str, Any] = {"file": str(path)}
+        meta = read_sidecar(path)
+        self.name = meta.get("name", f"file:{path}")
+        self.settings: dict[str, Any] = {**meta.get("settings", {}), "file": str(path)}
+        self.tuned_on_test_texts: bool | None = meta.get("tuned_on_test_texts")
         self._records: dict[str, tuple[int, Any]] = {}
         problems = []
         for line, record in read_jsonl(path):
