@@ -84,7 +84,7 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     for key, value in (data.items() if isinstance(data, dict) else ()):
         if key not in expected:
             problems.append(Problem(str(sidecar), None, None, key, f"unknown key; expected {', '.join(expected)}"))
-        elif not isinstance(value, expected[key]) or (key == "name" and not value.strip()):
+        elif not isinstance(value, expected[key]) or (isinstance(value, str) and not value.strip()):
             problems.append(Problem(str(sidecar), None, None, key,
                                     f"expected a {'non-empty ' if key == 'name' else ''}{expected[key].__name__}, "
                                     f"got {value!r}"))
