@@ -1,12 +1,14 @@
 """The fields of every record (ANNOTATION_SPEC section 4), described once.
 
 The JSON Schemas (dataset.jsonschemas), the Hugging Face `Features`
-(dataset.features), the validator's presence, type and label checks
+(dataset.features), the validator's presence, type, label and reference checks
 (core.validation) and normalisation (core.records.normalise) are all derived
-from `RECORD_FIELDS`, so adding a field is one edit here. Label sets are named,
-not listed: their values come from the taxonomy. The TypedDicts in
-core.records are kept for the type checker; a test holds them to this
-description.
+from `RECORD_FIELDS`, so adding a field is one edit here (then `damascus-ie
+generate` and `build`). Label sets are named, not listed: their values come
+from the taxonomy. Rules that tie fields together (roles per event type, TIME
+mentions without entity id, relay cycles) are structural and stay in
+core.validation. The TypedDicts in core.records are kept for the type checker;
+tests/foundation/test_fields.py holds them to this description.
 """
 
 from __future__ import annotations
