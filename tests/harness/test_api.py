@@ -157,3 +157,19 @@ def test_predictions_file_and_list_give_the_same_report(real_gold: list[dict], t
     path.write_text("".join(json.dumps(d) + "\n" for d in predictions), encoding="utf-8")
     assert score(path, bootstrap=50).to_dict() == score(predictions, bootstrap=50).to_dict()
     assert score(str(path), layers=["mentions"], bootstrap=0).layers == ["entities"]
+
+
+def test_a_repeated_predicted_mention_is_left_out_of_identity_scoring_with_a_warning(known_errors: Any) -> None:
+    """Key {a}, response {a, a} (the reference scorer's de-duplication): B3 stays 1.0; the copy is a warning.
+
+    The copy still counts as a spurious span for the entity schemes."""
+    gold, pred = known_errors.gold, copy.deepcopy(known_errors.predicted)
+    assad = next(m for m in pred["mentions"] if m["id"] == "m5")
+    pred["mentions"].append({**assad, "id": "m5-copy"})
+    report = score([pred], gold=[gold], bootstrap=0)
+    for level in ("coref", "coref_corpus"):
+        assert report.metrics["entities"][level]["b3"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert report.metrics["entities"]["overall"]["exact"]["spurious"] == 1
+    kind = "entities: repeated prediction left out of identity scoring"
+    assert report.warning_counts[kind] == 1 and any(w.startswith(f"{kind}: 1 ") for w in report.warnings)
+    assert not any("repeated" in w for w in score([known_errors.predicted], gold=[gold], bootstrap=0).warnings)

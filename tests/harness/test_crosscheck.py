@@ -7,6 +7,8 @@ import random
 import numpy as np
 import pytest
 from corefeval import Document, Scorer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nervaluate import Evaluator
 from scipy.optimize import linear_sum_assignment
 from seqeval.metrics import f1_score
@@ -121,6 +123,64 @@ def test_partial_credit_equals_brute_force_optimum_on_nested_and_crossing_inputs
         assert row["correct"] + 0.5 * row["partial"] == pytest.approx(brute_force_partial_credit(gold, pred))
 
 
+def brute_force_counts(gold: list[dict], pred: list[dict], scheme: str) -> tuple[int, int, int, int]:
+    """(COR, INC or PAR, MIS, SPU) of the best one-to-one pairing by enumeration: most correct pairs, then most pairs."""
+    def overlap(g: dict, p: dict) -> bool:
+        return g["start"] < p["end"] and p["start"] < g["end"]
+
+    def correct(g: dict, p: dict) -> bool:
+        same_bounds = (g["start"], g["end"]) == (p["start"], p["end"])
+        return {"strict": same_bounds and g["type"] == p["type"], "exact": same_bounds, "partial": same_bounds,
+                "type": g["type"] == p["type"]}[scheme]
+
+    def best(index: int, used: frozenset) -> tuple[int, int]:
+        if index == len(gold):
+            return 0, 0
+        options = [best(index + 1, used)]
+        for j, p in enumerate(pred):
+            if j not in used and overlap(gold[index], p):
+                cor, paired = best(index + 1, used | {j})
+                options.append((cor + correct(gold[index], p), paired + 1))
+        return max(options)
+
+    cor, paired = best(0, frozenset())
+    return cor, paired - cor, len(gold) - paired, len(pred) - paired
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from(TYPES[:3])), max_size=6)
+
+
+def as_mentions(spans: list[tuple[int, int, str]]) -> list[dict]:
+    return [{"start": start, "end": start + length, "type": kind} for start, length, kind in spans]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SPANS, SPANS)
+def test_every_scheme_equals_the_brute_force_optimum_on_nested_and_crossing_inputs(
+        gold_spans: list[tuple[int, int, str]], pred_spans: list[tuple[int, int, str]]) -> None:
+    """Overall and per type (gold and predictions filtered to the type first), all four schemes."""
+    gold, pred = as_mentions(gold_spans), as_mentions(pred_spans)
+    ours = entities.evaluate([{"mentions": gold}], [{"mentions": pred}])
+    for scheme in entities.SCHEMES:
+        row = ours["overall"][scheme]
+        middle = "partial" if scheme == "partial" else "incorrect"
+        assert (row["correct"], row[middle], row["missed"], row["spurious"]) == brute_force_counts(gold, pred, scheme)
+        for kind in {m["type"] for m in gold + pred}:
+            typed = ours["per_type"][kind][scheme]
+            expected = brute_force_counts([m for m in gold if m["type"] == kind],
+                                          [m for m in pred if m["type"] == kind], scheme)
+            assert (typed["correct"], typed[middle], typed["missed"], typed["spurious"]) == expected, kind
+
+
+def test_type_scheme_pairs_the_exact_twin_not_the_span_it_barely_touches() -> None:
+    """Issue 12's counter-example: gold PER[0,5), PER[4,8); predictions PER[4,8), ORG[0,2) -> COR 1, INC 1."""
+    gold = as_mentions([(0, 5, "PER"), (4, 4, "PER")])
+    pred = as_mentions([(4, 4, "PER"), (0, 2, "ORG")])
+    for order in (pred, pred[::-1]):
+        row = entities.evaluate([{"mentions": gold}], [{"mentions": order}])["overall"]["type"]
+        assert (row["correct"], row["incorrect"], row["missed"], row["spurious"]) == (1, 1, 0, 0)
+
+
 def iob2(length: int, spans: list[tuple[int, int, str]]) -> list[str]:
     tags = ["O"] * length
     for start, end, kind in spans:
@@ -202,3 +262,52 @@ def test_identity_metrics_equal_corefeval_on_singleton_free_inputs() -> None:
             name = {"muc": "muc", "b_cubed": "b3", "ceafe": "ceafe", "lea": "lea"}[metric.metric.__name__]
             assert (ours[name]["precision"], ours[name]["recall"], ours[name]["f1"]) == pytest.approx(
                 (precision, recall, f1)), name
+
+
+KEY_A = ["a", "bc", "def"]
+A4_B3 = ((3 + 1 / 3) / 6, (1 + 4 / 3 + 1 / 2) / 7)
+# The CoNLL-2012 reference scorer v8.01's own cases (test/CorefMetricTestConfig.pm and TestCases.README):
+# key, response (a letter is a mention; "B" overlaps b, a second "b" repeats it), then (recall, precision)
+# per metric where the reference pins them.
+REFERENCE_CASES = {
+    "A1": (KEY_A, ["a", "bc", "def"], {"muc": (1, 1), "b3": (1, 1), "ceafe": (1, 1)}),
+    "A2": (KEY_A, ["a", "de"], {"muc": (1 / 3, 1), "b3": (7 / 18, 1), "ceafe": (0.6, 0.9)}),
+    "A3": (KEY_A, ["a", "bcx", "defy", "z"], {"muc": (1, 3 / 5), "b3": (1, (4 + 7 / 12) / 9),
+                                              "ceafe": (0.88571, 0.66429)}),
+    "A4": (KEY_A, ["a", "bcx", "dy", "z"], {"muc": (1 / 3, 1 / 3), "b3": A4_B3, "ceafe": (0.73333, 0.55)}),
+    "A5": (KEY_A, ["a", "bcxB", "dy", "z"], {"muc": (1 / 3, 1 / 4), "b3": ((3 + 1 / 3) / 6, 2.5 / 8),
+                                             "ceafe": (0.68889, 0.51667)}),
+    "A6": (KEY_A, ["a", "bcx", "dy", "Bz"], {"muc": (1 / 3, 1 / 4), "b3": (10 / 18, (1 + 4 / 3 + 1 / 2) / 8),
+                                             "ceafe": (0.73333, 0.55)}),
+    "A7": (KEY_A, ["a", "bcxb", "dy", "z"], {"muc": (1 / 3, 1 / 3), "b3": A4_B3, "ceafe": (0.73333, 0.55)}),
+    "A8": (KEY_A, ["a", "bcx", "dy", "bz"], {"muc": (1 / 3, 1 / 3), "b3": A4_B3, "ceafe": (0.73333, 0.55)}),
+    "A9": (KEY_A, ["a", "bcx", "dy", "b" * 10 + "z"], {"muc": (1 / 3, 1 / 3), "b3": A4_B3,
+                                                      "ceafe": (0.73333, 0.55)}),
+    "A10": (KEY_A, list("abcdef"), {"muc": (0, 0), "b3": (3 / 6, 1)}),
+    "A11": (KEY_A, ["abcdef"], {"muc": (1, 3 / 5), "b3": (1, (1 / 6 + 2 * 2 / 6 + 3 * 3 / 6) / 6)}),
+    "A12": (KEY_A, list("axycdez"), {"muc": (0, 0), "b3": ((1 + 1 / 2 + 2 / 3) / 6, 4 / 7)}),
+    "A13": (KEY_A, ["axycdez"], {"muc": (1 / 3, 1 / 6),
+                                 "b3": ((1 + 1 / 2 + 2 * 2 / 3) / 6, (1 / 7 + 1 / 7 + 2 * 2 / 7) / 7)}),
+    "M1": (["abcdef"], ["abcdef"], {"muc": (1, 1), "b3": (1, 1), "ceafe": (1, 1)}),
+    "M2": (["abcdef"], list("abcdef"), {"muc": (0, 0)}),
+    "M5": (["abcdef"], list("abcxyz"), {"muc": (0, 0)}),
+    "N1": (list("abcdef"), list("abcdef"), {"muc": (0, 0), "b3": (1, 1), "ceafe": (1, 1)}),
+    "N2": (list("abcdef"), ["abcdef"], {"muc": (0, 0)}),
+    "N4": (list("abcdef"), list("abcxyz"), {"muc": (0, 0)}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE_CASES))
+def test_identity_metrics_equal_the_reference_scorers_test_cases(case: str) -> None:
+    """Includes MUC with no links on either side (N1: 0, not 1) and repeated response mentions (A7-A9: removed)."""
+    key, response, expected = REFERENCE_CASES[case]
+    ours = clusters_score([list(c) for c in key], [list(c) for c in response])
+    for metric, (recall, precision) in expected.items():
+        assert (ours[metric]["recall"], ours[metric]["precision"]) == pytest.approx((recall, precision), abs=1e-5)
+
+
+def test_issue_cases_muc_without_links_and_a_repeated_mention() -> None:
+    """Key {a} against an empty response scores MUC 0 (the reference); key {a} against {a, a} scores B3 1.0."""
+    assert clusters_score([["a"]], [])["muc"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert clusters_score([["a"]], [["a"]])["muc"]["f1"] == 0.0
+    assert clusters_score([["a"]], [["a", "a"]])["b3"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}

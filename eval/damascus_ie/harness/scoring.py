@@ -33,6 +33,7 @@ from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
 from damascus_ie.harness.metrics.counts import Tally
+from damascus_ie.harness.metrics.matching import pack
 from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
 from damascus_ie.harness.predictions import LoadedPredictions, Predictions, load_predictions
 from damascus_ie.harness.report import Report, layer_name
@@ -106,25 +107,43 @@ class LayerResult:
     metrics: dict[str, Any]
     statistics: dict[str, Statistic]
     per_type: list[dict[str, Any]]
+    warnings: dict[str, int] = field(default_factory=dict)  # kind -> count, as Report.warning_counts
 
 
 def _scores(tallies: dict[str, Tally]) -> dict[str, dict[str, float]]:
     return {name: item.scores() for name, item in tallies.items()}
 
 
-def _coref(gold_ids: Sequence[str | None], gold_doc: np.ndarray, gold_units: np.ndarray,
-           pred_ids: Sequence[str | None], pred_doc: np.ndarray, pred_units: np.ndarray,
-           pred_to_gold: np.ndarray, n_units: int, prefix: str) -> tuple[dict[str, Any], dict[str, Statistic]]:
-    """Within-document ("coref") and corpus-level ("coref_corpus") identity scores and their statistics."""
+@dataclass(frozen=True)
+class IdentitySide:
+    """One side of an identity layer: per row its identity id (None: takes no part), document and sentence."""
+
+    ids: Sequence[str | None]
+    doc: np.ndarray
+    units: np.ndarray
+
+
+def _coref(gold: IdentitySide, pred: IdentitySide, pred_span: np.ndarray, pred_to_gold: np.ndarray, n_units: int,
+           prefix: str, names: tuple[str, str] = ("coref", "coref_corpus"),
+           ) -> tuple[dict[str, Any], dict[str, Statistic], dict[str, int]]:
+    """Within-document and corpus-level identity scores, their statistics, and the count of repeats removed.
+
+    `pred_span` is one key per predicted row for its document and boundaries: a predicted mention with
+    the boundaries of another and aligned to no gold mention is removed, as the CoNLL reference scorer
+    removes repeats (coref.repeated).
+    """
     metrics: dict[str, Any] = {}
     statistics: dict[str, Statistic] = {}
-    for name, corpus in (("coref", False), ("coref_corpus", True)):
-        parts, key_rows, response_rows = coref.identity_partitions(gold_ids, gold_doc, pred_ids, pred_doc,
-                                                                   pred_to_gold, corpus)
-        tallies = coref.coref_tallies(parts, gold_units[key_rows], pred_units[response_rows], n_units)
+    removed = 0
+    for name, corpus in zip(names, (False, True), strict=True):
+        parts, key_rows, response_rows = coref.identity_partitions(gold.ids, gold.doc, pred.ids, pred.doc,
+                                                                   pred_to_gold, corpus, pred_span)
+        tallies = coref.coref_tallies(parts, gold.units[key_rows], pred.units[response_rows], n_units)
         metrics[name] = coref.coref_scores(tallies)
         statistics[f"{prefix}.{name}.conll_f1"] = [tallies[m] for m in ("muc", "b3", "ceafe")]
-    return metrics, statistics
+        removed = sum(e is not None for e in pred.ids) - response_rows.size
+    warnings = {f"{prefix}: repeated prediction left out of identity scoring": removed} if removed else {}
+    return metrics, statistics, warnings
 
 
 def _alignment(n_pred: int, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -145,14 +164,15 @@ def score_entities(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerRes
     metrics["head"] = tallies["head"].scores()
     statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
     pred_to_gold = _alignment(len(p), matching.correct("exact"))
-    coref_metrics, coref_statistics = _coref([m.get("entity") for m in g.records], g.doc, g_units,
-                                             [m.get("entity") for m in p.records], p.doc, p_units, pred_to_gold,
-                                             n_units, "entities")
+    coref_metrics, coref_statistics, warnings = _coref(
+        IdentitySide([m.get("entity") for m in g.records], g.doc, g_units),
+        IdentitySide([m.get("entity") for m in p.records], p.doc, p_units), pack(p.doc, p.start, p.end),
+        pred_to_gold, n_units, "entities")
     metrics.update(coref_metrics)
     statistics.update(coref_statistics)
     rows = [{"type": kind, "scheme": scheme, **values}
             for kind, schemes in metrics["per_type"].items() for scheme, values in schemes.items()]
-    return LayerResult(metrics, statistics, rows)
+    return LayerResult(metrics, statistics, rows, warnings)
 
 
 def score_events(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
@@ -165,13 +185,15 @@ def score_events(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResul
     statistics: dict[str, Statistic] = {
         f"events.{name}.{'accuracy' if item.kind == 'accuracy' else 'f1'}": [item] for name, item in tallies.items()}
     pred_to_gold = _alignment(len(p.records), events.trigger_pairs(g, p))
-    coref_metrics, coref_statistics = _coref(g.identities, g.events["doc"], units["gold_events"], p.identities,
-                                             p.events["doc"], units["pred_events"], pred_to_gold, n_units, "events")
+    coref_metrics, coref_statistics, warnings = _coref(
+        IdentitySide(g.identities, g.events["doc"], units["gold_events"]),
+        IdentitySide(p.identities, p.events["doc"], units["pred_events"]),
+        pack(p.events["doc"], p.events["start"], p.events["end"]), pred_to_gold, n_units, "events")
     metrics.update(coref_metrics)
     statistics.update(coref_statistics)
     per_type = events.per_type_tallies(g, p, units, n_units, gold.taxonomy)
     rows = [{"type": kind, **item.scores()} for kind, item in per_type.items()]
-    return LayerResult(metrics, statistics, rows)
+    return LayerResult(metrics, statistics, rows, warnings)
 
 
 def score_attributions(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
@@ -248,8 +270,10 @@ def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] 
         metrics={layer: result.metrics for layer, result in results.items()},
         per_type_rows={layer: result.per_type for layer, result in results.items()},
         bootstrap={"resamples": bootstrap, "seed": seed, "unit": "sentence", "strata": "document", "level": 0.95},
-        warnings=[str(problem) for problem in loaded.warnings],
-        warning_counts=loaded.warning_counts,
+        warnings=[str(problem) for problem in loaded.warnings] + [
+            f"{kind}: {n} (same boundaries as another predicted mention, aligned to no gold mention; the CoNLL "
+            "reference scorer removes repeats)" for result in results.values() for kind, n in result.warnings.items()],
+        warning_counts={**loaded.warning_counts, **{kind: n for r in results.values() for kind, n in r.warnings.items()}},
         grounding=grounding_summary(loaded.grounded, loaded.span_totals),
         notes=_notes(corpus, loaded, bootstrap) + ([f"lenient: skipped {loaded.skipped} bad record(s)"]
                                                    if loaded.skipped else []),

@@ -11,7 +11,9 @@ is the same mention as a gold mention when both have exactly the same
 boundaries in the same document (type ignored), paired one-to-one; any other
 predicted mention is a distinct, "twinless" mention that can only hurt
 precision. Mentions without an identity id (TIME mentions, predictions with
-`entity: null`) take no part in coreference.
+`entity: null`) take no part in coreference. A predicted mention repeated with
+the same boundaries and aligned to no gold mention is removed, as the reference
+scorer removes repeats (see `repeated`).
 
 Each metric also returns per-mention shares of its sums (a cluster's
 contribution divided evenly over its mentions), so the bootstrap can resample
@@ -161,7 +163,7 @@ def coref_tallies(parts: Partitions, key_units: np.ndarray, response_units: np.n
         r_num, r_den = metric(o, True)
         p_num, p_den = metric(o, False)
         out[name] = tally(n_units, (response_units, p_num), (response_units, p_den),
-                          (key_units, r_num), (key_units, r_den))
+                          (key_units, r_num), (key_units, r_den), kind="links" if name == "muc" else "prf")
     key_sim, resp_sim = _ceafe(o)
     out["ceafe"] = tally(
         n_units,
@@ -185,30 +187,59 @@ def conll_f1(tallies: dict[str, Tally]) -> float:
 
 
 def clusters_score(key: list[list], response: list[list]) -> dict[str, dict[str, float] | float]:
-    """Scores for partitions written as lists of clusters of hashable mentions (tests, worked examples)."""
+    """Scores for partitions written as lists of clusters of hashable mentions (tests, worked examples).
+
+    A mention given twice in the response is a repeat (same boundaries): the later cluster's copy is removed.
+    """
     key_ids = {m: i for i, cluster in enumerate(key) for m in cluster}
     mentions = list(key_ids)
     index = {m: i for i, m in enumerate(mentions)}
     response_mentions = [m for cluster in response for m in cluster]
-    parts = Partitions(
-        key_cluster=np.array([key_ids[m] for m in mentions], dtype=np.int64),
-        response_cluster=np.array([i for i, cluster in enumerate(response) for _ in cluster], dtype=np.int64),
-        response_key=np.array([index.get(m, -1) for m in response_mentions], dtype=np.int64),
-    )
-    zeros_key, zeros_resp = np.zeros(len(mentions), np.int64), np.zeros(len(response_mentions), np.int64)
+    codes: dict[object, int] = {}
+    spans = np.array([codes.setdefault(m, len(codes)) for m in response_mentions], dtype=np.int64)
+    first = {m: position for position, m in reversed(list(enumerate(response_mentions)))}
+    response_key = np.array([index.get(m, -1) if first[m] == position else -1  # one-to-one: the first copy aligns
+                             for position, m in enumerate(response_mentions)], dtype=np.int64)
+    response_cluster = np.array([i for i, cluster in enumerate(response) for _ in cluster], dtype=np.int64)
+    kept = ~repeated(spans, response_key, response_cluster)
+    parts = Partitions(np.array([key_ids[m] for m in mentions], dtype=np.int64), response_cluster[kept],
+                       response_key[kept])
+    zeros_key, zeros_resp = np.zeros(len(mentions), np.int64), np.zeros(int(kept.sum()), np.int64)
     return coref_scores(coref_tallies(parts, zeros_key, zeros_resp, 1))
+
+
+def repeated(span: np.ndarray, aligned: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Rows to remove: a row repeating another row's span key (same document and boundaries) and aligned to no
+    key mention.
+
+    The reference scorer removes repeated response mentions (they inflate B3 precision). A copy aligned to
+    a key mention is kept (the gold may hold two mentions with the same boundaries, such as two events on
+    one trigger); of unaligned repeats with no aligned copy, the smallest `rank` (the identity id's rank, so
+    the choice does not depend on record order) stays.
+    """
+    if span.size == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((np.arange(span.size), rank, aligned < 0, span))
+    ordered = span[order]
+    out = np.zeros(span.size, dtype=bool)
+    out[order[1:]] = (ordered[1:] == ordered[:-1]) & (aligned[order[1:]] < 0)
+    return out
 
 
 def identity_partitions(gold_ids: Sequence[str | None], gold_doc: np.ndarray, pred_ids: Sequence[str | None],
                         pred_doc: np.ndarray, pred_to_gold: np.ndarray, corpus: bool,
-                        ) -> tuple[Partitions, np.ndarray, np.ndarray]:
+                        pred_span: np.ndarray | None = None) -> tuple[Partitions, np.ndarray, np.ndarray]:
     """Partitions of the records that carry an identity id, and which rows they are (key rows, response rows).
 
     Within documents a cluster is (document, id); across the corpus the id alone, as the spec's
-    identity ids are corpus-level for gold and predictions alike.
+    identity ids are corpus-level for gold and predictions alike. `pred_span` (one key per predicted
+    row for its document and boundaries) removes repeated predicted mentions; see `repeated`.
     """
     key_rows = np.array([i for i, e in enumerate(gold_ids) if e is not None], dtype=np.int64)
     response_rows = np.array([i for i, e in enumerate(pred_ids) if e is not None], dtype=np.int64)
+    if pred_span is not None and response_rows.size:
+        ranks = np.unique([str(pred_ids[r]) for r in response_rows.tolist()], return_inverse=True)[1].ravel()
+        response_rows = response_rows[~repeated(pred_span[response_rows], pred_to_gold[response_rows], ranks)]
 
     def clusters(ids: Sequence[str | None], docs: np.ndarray, rows: np.ndarray) -> np.ndarray:
         codes: dict[object, int] = {}

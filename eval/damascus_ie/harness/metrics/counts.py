@@ -4,7 +4,10 @@ Every metric returns a `Tally`: per resampling unit (a sentence), the four sums
 precision and recall are ratios of. Summing the rows gives the corpus score;
 the bootstrap resamples rows. Convention for empty denominators: a side with
 nothing to find and nothing found scores 1.0 (gold against itself is perfect
-even on an empty layer); otherwise an empty denominator scores 0.0.
+even on an empty layer); otherwise an empty denominator scores 0.0. The one
+exception is MUC (kind "links"), whose denominators count coreference links:
+with no link on either side it scores 0.0, as the CoNLL-2012 reference scorer
+v8.01 does (its test suite pins that case).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from damascus_ie.harness.metrics.matching import IntArray
 
 P_NUM, P_DEN, R_NUM, R_DEN = range(4)
 FloatArray = npt.NDArray[np.float64]
-# "prf": precision/recall/F1 sums; "accuracy": correct/matched over matched items (see Tally)
-Kind = Literal["prf", "accuracy"]
+# prf: precision/recall/F1 sums; links: the same without vacuous credit (MUC, whose denominators count links);
+# accuracy: correct/matched over matched items (see Tally)
+Kind = Literal["prf", "links", "accuracy"]
 # (unit of each item, its weight: one array, one number for all, or None for 1 each)
 Column = tuple[IntArray, npt.ArrayLike | None]
 
@@ -78,10 +82,13 @@ def _ratio(numerator: FloatArray, denominator: FloatArray, vacuous: npt.NDArray[
     return np.where((denominator == 0) & vacuous, 1.0, value)
 
 
-def precision_recall_f1(counts: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Vectorised over leading axes: counts[..., 4] -> (precision, recall, f1)."""
+def precision_recall_f1(counts: npt.ArrayLike, *, vacuous: bool = True) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Vectorised over leading axes: counts[..., 4] -> (precision, recall, f1).
+
+    `vacuous`: both denominators empty scores 1.0 (nothing to find, nothing found); else 0.0.
+    """
     counts = np.asarray(counts, dtype=np.float64)
-    nothing = (counts[..., P_DEN] == 0) & (counts[..., R_DEN] == 0)
+    nothing = (counts[..., P_DEN] == 0) & (counts[..., R_DEN] == 0) & vacuous
     precision = _ratio(counts[..., P_NUM], counts[..., P_DEN], nothing)
     recall = _ratio(counts[..., R_NUM], counts[..., R_DEN], nothing)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -93,7 +100,7 @@ def headline_values(counts: FloatArray, kind: Kind) -> FloatArray:
     """F1 for a precision/recall tally, the ratio for an accuracy; counts[..., 4]."""
     if kind == "accuracy":
         return _ratio(counts[..., P_NUM], counts[..., P_DEN], counts[..., R_DEN] == 0)
-    return precision_recall_f1(counts)[2]
+    return precision_recall_f1(counts, vacuous=kind == "prf")[2]
 
 
 def scores_from(counts: npt.ArrayLike, kind: Kind = "prf") -> dict[str, float]:
@@ -101,5 +108,5 @@ def scores_from(counts: npt.ArrayLike, kind: Kind = "prf") -> dict[str, float]:
     if kind == "accuracy":
         return {"accuracy": float(headline_values(counts, kind)), "correct": float(counts[P_NUM]),
                 "matched": float(counts[P_DEN])}
-    precision, recall, f1 = precision_recall_f1(counts)
+    precision, recall, f1 = precision_recall_f1(counts, vacuous=kind == "prf")
     return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}

@@ -10,8 +10,9 @@ Head match: a prediction matches when its head (the span's last token, which
 for the spec's base noun phrases, names and pronouns is the head word) equals
 the gold head and the type agrees.
 
-Unlike nervaluate, pairing is optimal (maximum number of correct pairs, then of
-overlapping pairs), so the scores never depend on the order of predictions.
+Unlike nervaluate, pairing is optimal for every scheme (maximum number of correct
+pairs, then of overlapping pairs), so the scores never depend on the order of
+predictions.
 Everything runs on flat arrays: one record never becomes a Python object.
 """
 
@@ -36,6 +37,7 @@ from damascus_ie.harness.metrics.matching import (
     Pairs,
     equal_pairs,
     joint_keys,
+    lexicographic_matching,
     maximum_matching,
     overlap_pairs,
     residual,
@@ -183,22 +185,17 @@ def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
 
 def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
                      flags: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Correct pairs first (maximum matching of accepted edges), then a maximum matching of what is left.
+    """Per rule the most correct pairs, then the most overlap pairs (matching.lexicographic_matching).
 
     Returns the `ambiguous` and `ambiguous_type_incorrect` fields of EntityMatching."""
     n_gold, n_pred = len(gold), len(pred)
     order = (gold.canonical, pred.canonical)
     gi, pi = overlap
+    by_rule = {name: lexicographic_matching(gi, pi, accepted, n_gold, n_pred, *order, exchangeable=name != "type")
+               for name, accepted in flags.items()}  # strict and exact pairs join equal spans
     same_type = (gi[flags["type"]], pi[flags["type"]])
-
-    def rest(chosen: Pairs, candidates: Pairs = overlap) -> Pairs:
-        return maximum_matching(*residual(*candidates, *chosen, n_gold, n_pred), *order)
-
-    by_rule: dict[str, tuple[Pairs, Pairs]] = {}
-    for name, accepted in flags.items():
-        correct = maximum_matching(gi[accepted], pi[accepted], *order)
-        by_rule[name] = (correct, rest(correct))
-    return {"ambiguous": by_rule, "ambiguous_type_incorrect": rest(by_rule["strict"][0], same_type)}
+    type_incorrect = maximum_matching(*residual(*same_type, *by_rule["strict"][0], n_gold, n_pred), *order)
+    return {"ambiguous": by_rule, "ambiguous_type_incorrect": type_incorrect}
 
 
 def _counts(correct: np.ndarray, incorrect: np.ndarray, possible: np.ndarray, actual: np.ndarray,

@@ -7,10 +7,16 @@ cardinality bipartite matching (Hopcroft-Karp, `scipy.sparse.csgraph`). Pairs
 whose two ends have no other candidate are settled with array operations;
 only ambiguous groups (nested or crossing candidates) reach the matcher.
 
-Why this is optimal for the SemEval-2013 schemes: a correct pair (weight 2)
-can only displace at most two overlap pairs (weight 1 each), so some optimal
-matching contains a maximum set of correct pairs, and the rest is a maximum
-matching of what is left. Results never depend on record order.
+The SemEval-2013 schemes want the most correct pairs, then the most pairs
+(`lexicographic_matching`). A maximum matching of the correct edges followed
+by a maximum matching of what is left gets there when correct pairs are
+exchangeable (same boundaries: any two maximum sets of them leave the same
+spans free), but not always otherwise: with `type`, gold PER[0,5), PER[4,8)
+and predictions PER[4,8), ORG[0,2), pairing PER[4,8) with PER[0,5) leaves ORG
+unpaired. So the result is checked against a maximum matching of all edges,
+and a connected group that falls short is solved exactly as an assignment
+(weight n+1 per correct pair, 1 per other pair). Results never depend on
+record order.
 
 Spans are code-point half-open ``[start, end)``; two spans overlap when
 ``a.start < b.end and b.start < a.end``.
@@ -24,11 +30,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_bipartite_matching
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 IntArray = npt.NDArray[np.integer[Any]]  # any integer dtype: Arrow gives int32 offsets, numpy int64 indices
 Pairs = tuple[IntArray, IntArray]
+BoolArray = npt.NDArray[np.bool_]
 # rows -> sort keys for np.lexsort (last key primary): a record's content, so ties break the same in any input order
 Canonical = Callable[[IntArray], tuple[IntArray, ...]]
 
@@ -36,18 +43,44 @@ EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def pack(*columns: IntArray) -> IntArray:
-    """One int64 key per row from non-negative integer columns (dense ranks when the bits do not fit)."""
+    """One int64 key per row from non-negative integer columns, ordered as np.lexsort orders the rows
+    (first column primary here). Always succeeds: columns are shifted together while their bits fit in 62,
+    and a prefix that would not fit is replaced by its dense rank (fewer than 2**62 rows, so it fits)."""
     columns = tuple(np.asarray(c, dtype=np.int64) for c in columns)
-    widths = [int(c.max()).bit_length() if c.size else 0 for c in columns]
-    if sum(widths) > 62:
-        columns = tuple(np.unique(c, return_inverse=True)[1].astype(np.int64) for c in columns)
-        widths = [int(c.max()).bit_length() if c.size else 0 for c in columns]
-        if sum(widths) > 62:
-            raise ValueError("keys too wide to pack into 62 bits")
-    key: IntArray = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
-    for column, width in zip(columns, widths, strict=True):
-        key = (key << width) | column
+    if not columns:
+        return EMPTY
+    key, key_bits = columns[0], _bits(columns[0])
+    for column in columns[1:]:
+        width = _bits(column)
+        if key_bits + width > 62:
+            key = _dense_rank(key)
+            key_bits = _bits(key)
+            if key_bits + width > 62:
+                column = _dense_rank(column)
+                width = _bits(column)
+            if key_bits + width > 62:  # more than 2**31 distinct values on both sides: rank the pairs
+                key = _dense_rank_pairs(key, column)
+                key_bits = _bits(key)
+                continue
+        key, key_bits = (key << width) | column, key_bits + width
     return key
+
+
+def _bits(column: IntArray) -> int:
+    return int(column.max()).bit_length() if column.size else 0
+
+
+def _dense_rank(column: IntArray) -> IntArray:
+    return np.unique(column, return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def _dense_rank_pairs(first: IntArray, second: IntArray) -> IntArray:
+    """Dense rank of (first, second) pairs in lexicographic order, without combining them into one integer."""
+    order = np.lexsort((second, first))
+    new = np.r_[True, (first[order][1:] != first[order][:-1]) | (second[order][1:] != second[order][:-1])]
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1
+    return rank
 
 
 def tie_break(keys: tuple[IntArray, ...], rows: IntArray, refine: Callable[[IntArray], IntArray]) -> tuple[IntArray,
@@ -181,6 +214,61 @@ def residual(gi: IntArray, pi: IntArray, used_gold: IntArray, used_pred: IntArra
     free_pred[used_pred] = False
     keep = free_gold[gi] & free_pred[pi]
     return gi[keep], pi[keep]
+
+
+def lexicographic_matching(gi: IntArray, pi: IntArray, correct: BoolArray, n_gold: int, n_pred: int,
+                           gold_canonical: Canonical | None = None, pred_canonical: Canonical | None = None, *,
+                           exchangeable: bool = False) -> tuple[Pairs, Pairs]:
+    """(correct pairs, other pairs): the most correct edges, then the most edges, one-to-one.
+
+    Two maximum matchings (correct edges, then the rest) are optimal when the correct edges join
+    `exchangeable` records (equal keys, so any maximum set of them leaves equivalent records free) or when
+    they pair as many as a maximum matching of all edges; each connected group where they pair fewer is
+    solved as an exact assignment.
+    """
+    first = maximum_matching(gi[correct], pi[correct], gold_canonical, pred_canonical)
+    second = maximum_matching(*residual(gi, pi, *first, n_gold, n_pred), gold_canonical, pred_canonical)
+    paired = first[0].size + second[0].size
+    if exchangeable or paired == min(np.count_nonzero(np.bincount(gi)), np.count_nonzero(np.bincount(pi))):
+        return first, second
+    best = maximum_matching(gi, pi, gold_canonical, pred_canonical)
+    if paired == best[0].size:
+        return first, second
+    return _repair(gi, pi, correct, (first, second), best, gold_canonical, pred_canonical)
+
+
+def _repair(gi: IntArray, pi: IntArray, correct: BoolArray, chosen: tuple[Pairs, Pairs], best: Pairs,
+            gold_canonical: Canonical | None, pred_canonical: Canonical | None) -> tuple[Pairs, Pairs]:
+    """Replaces the pairs of every connected group where `chosen` pairs fewer than `best` by an exact optimum."""
+    rows, row_of = _compress(gi, gold_canonical)  # nodes numbered in canonical order: order-free assignments
+    cols, col_of = _compress(pi, pred_canonical)
+    graph = coo_matrix((np.ones(gi.size), (row_of, rows.size + col_of)), shape=(rows.size + cols.size,) * 2)
+    n_groups, group = connected_components(graph, directed=False)
+    group_of_gold = np.zeros(int(rows.max()) + 1, dtype=np.int64)
+    group_of_gold[rows] = group[: rows.size]
+
+    def pairs_per_group(*gold: IntArray) -> IntArray:
+        return np.bincount(group_of_gold[np.concatenate(gold)], minlength=n_groups)
+
+    short = pairs_per_group(best[0]) > pairs_per_group(chosen[0][0], chosen[1][0])
+    out: list[list[IntArray]] = []
+    for pairs in chosen:
+        keep = ~short[group_of_gold[pairs[0]]]
+        out += [[pairs[0][keep]], [pairs[1][keep]]]
+    edge_group = group[row_of]
+    for g in np.flatnonzero(short).tolist():
+        edges = np.flatnonzero(edge_group == g)
+        g_nodes, g_index = np.unique(row_of[edges], return_inverse=True)
+        p_nodes, p_index = np.unique(col_of[edges], return_inverse=True)
+        weights = np.zeros((g_nodes.size, p_nodes.size))
+        weights[g_index, p_index] = np.where(correct[edges], g_nodes.size + p_nodes.size + 1.0, 1.0)
+        r, c = best_assignment(weights)
+        is_correct = weights[r, c] > 1
+        for slot, mask in ((0, is_correct), (2, ~is_correct)):
+            out[slot].append(rows[g_nodes[r[mask]]])
+            out[slot + 1].append(cols[p_nodes[c[mask]]])
+    joined = [np.concatenate(parts).astype(np.int64) for parts in out]
+    return (joined[0], joined[1]), (joined[2], joined[3])
 
 
 def best_assignment(weights: npt.NDArray[np.floating[Any]]) -> Pairs:
