@@ -10,7 +10,17 @@ import pytest
 from datasets import ClassLabel, List, Value
 
 from damascus_ie.core import records
-from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, flat_fields, label_values
+from damascus_ie.core.fields import (
+    ANCHOR_HINTS,
+    ANCHOR_TEXT,
+    FILLER_FIELDS,
+    LAYER_RECORDS,
+    RECORD_FIELDS,
+    TEXT_FILLERS,
+    Field,
+    flat_fields,
+    label_values,
+)
 from damascus_ie.core.io import load_annotated
 from damascus_ie.core.records import normal_record, normalise
 from damascus_ie.core.taxonomy import load_taxonomy
@@ -57,14 +67,35 @@ def test_schema_properties_and_required_follow_the_description(gold: bool):
     schema = document_schema() if gold else predictions_schema()
     for record in RECORD_FIELDS:
         definition, fields = schema["$defs"][record], flat_fields(record)
-        assert list(definition["properties"]) == [f.name for f in fields]
-        assert definition["required"] == [f.name for f in fields if f.required(gold)]
+        anchored = _text_anchored_extras(record) if not gold else ({}, set())
+        assert list(definition["properties"]) == [f.name for f in fields] + [
+            name for name in anchored[0] if name not in {f.name for f in fields}]
+        assert definition["required"] == [f.name for f in fields if f.required(gold) and f.name not in anchored[1]]
         for field in fields:
             prop = definition["properties"][field.name]
-            assert prop.get("description") == field.description
+            expected = anchored[0].get(field.name, field).description
+            assert prop.get("description") == expected
             if field.labels:
                 assert prop["enum"] == list(label_values(tax, field.labels))
     assert set(schema["properties"]) >= set(LAYER_RECORDS)
+
+
+def _text_anchored_extras(record: str) -> tuple[dict[str, Field], set[str]]:
+    """Predictions only (core.fields.ANCHOR_HINTS): fields a text-anchored record adds, and the ones it frees."""
+    if record in ("span", "mention"):
+        return {"text": ANCHOR_TEXT, **{f.name: f for f in ANCHOR_HINTS}}, {"start", "end"}
+    if record == "argument":
+        return {f.name: f for f in FILLER_FIELDS}, {"mention"}
+    return {}, set()
+
+
+def test_predictions_schema_allows_fillers_by_text():
+    schema = predictions_schema()
+    assert list(schema["$defs"]["filler"]["properties"]) == [f.name for f in FILLER_FIELDS]
+    for record, links in TEXT_FILLERS.items():
+        for link in links:
+            prop = schema["$defs"][record]["properties"][link]
+            assert record == "argument" or {"$ref": "#/$defs/filler"} in prop["anyOf"]
 
 
 def test_features_follow_the_description():

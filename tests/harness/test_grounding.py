@@ -239,3 +239,16 @@ def test_grounding_problems_refuse_the_file_with_file_line_and_field(tmp_path: P
     [problem] = caught.value.problems
     assert (problem.line, problem.document, problem.field) == (1, DOC_ID, "span.sentence")
     assert score(str(path), gold=[gold_document()], bootstrap=0, lenient=True).warnings
+
+
+@pytest.mark.parametrize("fillers_as_text", [False, True])
+def test_the_predictions_schema_describes_the_text_anchored_form(repo_root: Path, fillers_as_text: bool) -> None:
+    schema = json.loads((repo_root / "schemas" / "predictions.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for doc in load_gold()[1]:
+        validator.validate(text_anchored(doc, doc["text"], fillers_as_text=fillers_as_text))
+        validator.validate({k: doc[k] for k in ("id", "mentions", "events", "attributions")})  # offsets as before
+    assert not validator.is_valid({"id": "d", "mentions": [{"type": "PER", "context": "no text, no offsets"}]})
+    assert not validator.is_valid({"id": "d", "events": [{"type": "Conflict:Attack", "trigger": {"text": "x"},
+                                                          "arguments": [{"role": "Attacker"}]}]})
+    assert not validator.is_valid({"id": "d", "mentions": [{"text": "x", "type": "PER", "sentence": -1}]})

@@ -29,6 +29,7 @@ FieldKind = Literal[
     "span",  # a span object (start, end, text); `inline` when its fields sit in the record itself
     "spans",  # a list of span objects
     "records",  # a list of nested records (`record` names them)
+    "index",  # a 0-based position in a list the harness derives (the document's sentences)
 ]
 LabelSet = Literal["entity_types", "mention_levels", "event_types", "roles", "attribution_types",
                    "polarity", "modality", "tense", "genericity"]
@@ -103,6 +104,28 @@ RECORD_FIELDS: RecordFields = {
         Field("statement", "identity", description="corpus-level statement id"),
     ),
 }
+
+# Text-anchored predictions (harness.grounding): a span may give its text and these hints instead of offsets,
+# and an argument's mention, a source or an addressee may be such a span (a "filler") instead of a mention id.
+# Predictions only: the gold, its Features and its validation never see these fields.
+ANCHOR_HINTS: tuple[Field, ...] = (
+    Field("context", "string", gold=False, description="text-anchored span: a short quote of the document that "
+          "contains the span (a few words either side); searched first, and it locates the span"),
+    Field("sentence", "index", gold=False, minimum=0, description="text-anchored span: 0-based index of the sentence "
+          "that contains it (core.sentences.sentence_spans); searched after the context"),
+)
+ANCHOR_TEXT = Field("text", "string", gold=False, description="the span's text; without start and end the span is "
+                    "text-anchored: grounded to offsets (exact, then normalised match; HARNESS.md)")
+FILLER_FIELDS: tuple[Field, ...] = (
+    Field("text", "string", gold=False, predictions=True, description="the filler's text, grounded like a span: it "
+          "names the predicted mention at those offsets"),
+    *ANCHOR_HINTS,
+    Field("type", "label", gold=False, labels="entity_types", description="needed when no predicted mention has the "
+          "grounded offsets: a mention of this type is added"),
+    Field("level", "label", gold=False, labels="mention_levels", description="level of the added mention"),
+    Field("entity", "identity", gold=False, nullable=True, description="corpus-level entity id of the added mention"),
+)
+TEXT_FILLERS: Mapping[RecordName, tuple[str, ...]] = {"argument": ("mention",), "attribution": ("source", "addressee")}
 
 LAYER_RECORDS: dict[Layer, RecordName] = {"mentions": "mention", "events": "event", "attributions": "attribution"}
 

@@ -12,7 +12,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, RecordFields, flat_fields, label_values
+from damascus_ie.core.fields import (
+    ANCHOR_HINTS,
+    ANCHOR_TEXT,
+    FILLER_FIELDS,
+    LAYER_RECORDS,
+    RECORD_FIELDS,
+    TEXT_FILLERS,
+    Field,
+    RecordFields,
+    flat_fields,
+    label_values,
+)
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -22,7 +33,7 @@ def _field_schema(field: Field, taxonomy: Taxonomy, gold: bool) -> dict[str, Any
     schema: dict[str, Any]
     if field.kind == "label" and field.labels:
         schema = {"enum": list(label_values(taxonomy, field.labels))}
-    elif field.kind == "offset":
+    elif field.kind in ("offset", "index"):
         schema = {"type": "integer", **({"minimum": field.minimum} if field.minimum is not None else {})}
     elif field.kind == "span":
         schema = {"$ref": f"#/$defs/{field.record}"}
@@ -48,7 +59,36 @@ def record_schema(record: str, taxonomy: Taxonomy, gold: bool, record_fields: Re
 def _definitions(taxonomy: Taxonomy, gold: bool, record_fields: RecordFields) -> dict[str, Any]:
     definitions = {name: record_schema(name, taxonomy, gold, record_fields) for name in record_fields}
     definitions["event"]["allOf"] = [_roles_allowed(event_type, roles) for event_type, roles in taxonomy.event_roles.items()]
+    if not gold:
+        _text_anchored(definitions, taxonomy)
     return definitions
+
+
+def _text_anchored(definitions: dict[str, Any], taxonomy: Taxonomy) -> None:
+    """Predictions only: spans by offsets or by text (core.fields.ANCHOR_HINTS), fillers by id or by text."""
+    offsets_or_text = [{"required": ["start", "end"]}, {"required": ["text"]}]
+    hints = {field.name: _field_schema(field, taxonomy, False) for field in ANCHOR_HINTS}
+    for name in ("span", "mention"):
+        schema = definitions[name]
+        schema["properties"]["text"] = _field_schema(ANCHOR_TEXT, taxonomy, False)
+        schema["properties"].update(hints)
+        schema["required"] = [r for r in schema["required"] if r not in ("start", "end")]
+        schema["anyOf"] = offsets_or_text
+    definitions["filler"] = {"type": "object", "description": "an entity mention given by its text instead of its id",
+                             "properties": {f.name: _field_schema(f, taxonomy, False) for f in FILLER_FIELDS},
+                             "required": [f.name for f in FILLER_FIELDS if f.required(False)]}
+    for record, links in TEXT_FILLERS.items():
+        schema = definitions[record]
+        for link in links:
+            if record == "argument":  # the argument itself carries the filler's fields beside its role
+                schema["properties"].update({k: v for k, v in definitions["filler"]["properties"].items()
+                                             if k not in schema["properties"]})
+                schema["required"] = [r for r in schema["required"] if r != link]
+                schema["anyOf"] = [{"required": [link]}, {"required": ["text"]}]
+            else:
+                by_id = {k: v for k, v in schema["properties"][link].items() if k != "description"}
+                schema["properties"][link] = {"anyOf": [by_id, {"$ref": "#/$defs/filler"}],
+                                              "description": schema["properties"][link].get("description")}
 
 
 def _roles_allowed(event_type: str, roles: tuple[str, ...]) -> dict[str, Any]:

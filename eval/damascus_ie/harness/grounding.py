@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from damascus_ie.core.fields import ANCHOR_HINTS
 from damascus_ie.core.problems import Problem
 from damascus_ie.core.sentences import sentence_spans
 
@@ -54,6 +55,7 @@ Outcome = Literal["offsets", "exact", "normalised", "ambiguous", "ungrounded"]
 OUTCOMES: tuple[Outcome, ...] = ("exact", "normalised", "ambiguous", "ungrounded")
 REPORT_LAYERS: dict[str, str] = {"mentions": "entities", "events": "events", "attributions": "attributions"}
 TAIL_SEPARATOR = "\n"
+HINTS: tuple[str, ...] = tuple(field.name for field in ANCHOR_HINTS)  # "context", "sentence" (core.fields)
 _WORD = re.compile(r"\S+")
 _QUOTES = {**dict.fromkeys("‘’‚‛′`´", "'"), **dict.fromkeys("“”„‟″«»", '"')}
 _DASHES = dict.fromkeys("‐‑‒–—―−﹘﹣－", "-")
@@ -294,7 +296,7 @@ class _Grounder:
 
     def placed(self, span: dict[str, Any], offsets: tuple[int, int]) -> dict[str, Any]:
         """The span with offsets and the document's own text at them (a normalised match's text is replaced)."""
-        kept = {k: v for k, v in span.items() if k not in ("context", "sentence", "text")}
+        kept = {k: v for k, v in span.items() if k not in (*HINTS, "text")}
         start, end = offsets
         return {**kept, "start": start, "end": end, "text": self.text[start:end]}
 
