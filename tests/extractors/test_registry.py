@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -104,21 +105,52 @@ def _script(tmp_path: Path, body: str) -> str:
 def test_command_failures_name_command_document_and_reason(tmp_path: Path, body: str, reason: str) -> None:
     command = _script(tmp_path, "cat >/dev/null\n" + body)
     with pytest.raises(InvalidInput) as raised:
-        resolve(f"cmd:{command}").extract(DOC)
+        resolve(f"cmd:{command}", cmd_mode="per-document").extract(DOC)
     problem = raised.value.problems[0]
     assert problem.file == f"cmd:{command}"
     assert problem.document == "d1"
     assert reason in problem.reason
 
 
-def test_command_timeout_is_reported() -> None:
-    with pytest.raises(InvalidInput, match=r"timed out after 0\.3 s"):
-        CommandExtractor("sleep 5", timeout=0.3).extract(DOC)
+@pytest.mark.parametrize(("body", "reason"), [
+    ("read -r line; echo broken >&2; exit 3\n", "exited with status 3 before answering: broken"),
+    ("while read -r line; do echo '{not json'; done\n", "output line is not a JSON predictions record"),
+    ("while read -r line; do echo '[1, 2]'; done\n", "expected a predictions record object, got list"),
+])
+def test_streaming_command_failures_name_command_document_and_reason(tmp_path: Path, body: str,
+                                                                     reason: str) -> None:
+    extractor = resolve(f"cmd:{_script(tmp_path, body)}")
+    with pytest.raises(InvalidInput) as raised:
+        extractor.extract(DOC)
+    extractor.close()
+    assert raised.value.problems[0].document == "d1" and reason in raised.value.problems[0].reason
+
+
+@pytest.mark.parametrize("mode", ["stream", "per-document"])
+def test_command_timeout_is_reported_and_ends_the_process_group(tmp_path: Path, mode: str) -> None:
+    marker = tmp_path / "grandchild.pid"
+    extractor = CommandExtractor(f"sleep 30 & echo $! > {marker}; wait", timeout=0.5, mode=mode)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"timed out after 0\.5 s"):
+        extractor.extract(DOC)
+    pid = int(marker.read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower() \
+        or " Z " in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_streaming_command_runs_once_for_all_documents(tmp_path: Path) -> None:
+    starts = tmp_path / "starts"
+    command = _script(tmp_path, f'echo started >> {starts}\n'
+                      'sed -u -n \'s/.*"id": "\\([^"]*\\)".*/{"id": "\\1", "mentions": []}/p\'\n')
+    extractor = resolve(f"cmd:{command}")
+    assert [extractor.extract({**DOC, "id": f"d{i}"})["id"] for i in range(3)] == ["d0", "d1", "d2"]
+    extractor.close()
+    assert starts.read_text().count("started") == 1
 
 
 def test_command_receives_the_document_on_stdin(tmp_path: Path) -> None:
     command = _script(tmp_path, 'sed -n \'s/.*"id": "\\([^"]*\\)".*/{"id": "\\1", "mentions": []}/p\'\n')
-    assert resolve(f"cmd:{command}").extract(DOC) == {"id": "d1", "mentions": []}
+    assert resolve(f"cmd:{command}", cmd_mode="per-document").extract(DOC) == {"id": "d1", "mentions": []}
 
 
 def test_precomputed_file(tmp_path: Path) -> None:

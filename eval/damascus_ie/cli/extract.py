@@ -7,20 +7,27 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from damascus_ie.cli.benchmark import extractor_options
+
     parser = subparsers.add_parser("extract", help="run one extractor on the test split and save its predictions")
     parser.add_argument("name", help="extractor name (as for `benchmark --extractors`)")
     parser.add_argument("--output", type=Path, required=True, metavar="PREDS.jsonl")
+    extractor_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from damascus_ie.cli.score import refuse_overwriting
     from damascus_ie.core.io import write_jsonl
     from damascus_ie.leaderboard.benchmark import load_test_documents, run_extractor
-    from damascus_ie.leaderboard.extractors.registry import resolve
+    from damascus_ie.leaderboard.extractors.registry import needs_gold, resolve
 
+    refuse_overwriting(args.output, [Path(args.name[5:])] if args.name.startswith("file:") else [])
+    extractor = None if needs_gold(args.name) else resolve(args.name, timeout=args.timeout, cmd_mode=args.cmd_mode)
     _, gold = load_test_documents()
-    predictions, seconds = run_extractor(resolve(args.name, gold=gold), gold)
+    extractor = extractor or resolve(args.name, gold=gold)
+    predictions, seconds = run_extractor(extractor, gold, lenient=args.lenient)
     write_jsonl(args.output, predictions)
     print(f"wrote {len(predictions)} prediction records to {args.output} in {seconds:.1f} s "
-          f"(score them with `damascus-ie benchmark --extractors file:{args.output}`)")
+          f"(score them with `damascus-ie score {args.output}`)")
     return 0

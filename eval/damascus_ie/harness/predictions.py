@@ -177,6 +177,29 @@ def _in_boilerplate(span: Any, boilerplate: list) -> bool:
     return isinstance(span, dict) and any(span["start"] < end and start < span["end"] for start, end in boilerplate)
 
 
+def in_boilerplate(record: dict, boilerplate: list) -> list[tuple[str, dict]]:
+    """(layer, record) of the predictions that lie in boilerplate, which scoring leaves out."""
+    return [*(("mentions", m) for m in record.get("mentions") or [] if _in_boilerplate(m, boilerplate)),
+            *(("events", e) for e in record.get("events") or [] if _in_boilerplate(e.get("trigger"), boilerplate)),
+            *(("attributions", a) for a in record.get("attributions") or []
+              if _in_boilerplate(a.get("cue"), boilerplate))]
+
+
+def with_texts(record: dict, text: str) -> dict:
+    """A copy whose spans all carry their `text` (optional in predictions), read off the document text."""
+    def span(value: Any) -> Any:
+        if isinstance(value, dict) and "text" not in value and isinstance(value.get("start"), int) \
+                and isinstance(value.get("end"), int):
+            return {**value, "text": text[value["start"]:value["end"]]}
+        return value
+
+    return {**record,
+            "mentions": [span(m) for m in record.get("mentions") or []],
+            "events": [{**e, "trigger": span(e.get("trigger"))} for e in record.get("events") or []],
+            "attributions": [{**a, "cue": span(a.get("cue")), "content": [span(c) for c in a.get("content") or []]}
+                             for a in record.get("attributions") or []]}
+
+
 def scorable(record: dict, boilerplate: list) -> dict:
     """What the metrics read: layers as lists, nothing inside boilerplate, no reference to a record left out."""
     mentions = [m for m in record.get("mentions") or [] if not _in_boilerplate(m, boilerplate)]

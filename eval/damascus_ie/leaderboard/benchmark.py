@@ -2,9 +2,12 @@
 
 The gold comes through `datasets.load_dataset` with a fresh cache (never a
 stale one, see shared/notes/hf-datasets.md), so the leaderboard scores what is
-published. Extractors see only each document's id, text and boilerplate. Every
-prediction is validated before scoring: a broken extractor fails with its
-problems listed, it is never silently scored as empty.
+published. Extractors see only a copy of each document's id, text and
+boilerplate; only the built-in oracle is given the gold. Every extractor is
+loaded before the dataset is, so a typo fails at once. Every prediction is
+validated before scoring: a broken extractor fails with its problems listed (it
+is never silently scored as empty) and the others are still scored and written.
+The output folder describes one run: it is written beside and swapped in.
 """
 
 from __future__ import annotations
@@ -14,18 +17,20 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
-from damascus_ie.core.io import atomic_write_text, canonical_jsonl, write_json
+from damascus_ie.core.io import atomic_write_text, canonical_jsonl, umask, write_json
 from damascus_ie.core.paths import repo_root
-from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import Document
 from damascus_ie.core.tables import markdown_table
 from damascus_ie.core.taxonomy import load_taxonomy
@@ -33,7 +38,9 @@ from damascus_ie.harness.predictions import check_record
 from damascus_ie.harness.report import LAYER_HEADLINE
 from damascus_ie.leaderboard.error_page import grounded, write_error_page
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view, tuned_on_test_texts
-from damascus_ie.leaderboard.extractors.registry import resolve, sidecar_path
+from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, needs_gold, resolve, sidecar_path
+
+RUN_MARKER = ".damascus-ie-benchmark"
 
 
 @dataclass
@@ -44,10 +51,10 @@ class Run:
     predictions: list[Prediction]
     seconds: float
     report: Any
+    slug: str = field(default="")
 
-    @property
-    def slug(self) -> str:
-        return slug(self.extractor.name)
+    def __post_init__(self) -> None:
+        self.slug = self.slug or slug(self.extractor.name)
 
     @property
     def predictions_jsonl(self) -> str:
@@ -69,6 +76,13 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.]+", "-", name).strip("-.") or "extractor"
 
 
+def unique_slugs(names: list[str]) -> list[str]:
+    """slug() per name; names that reduce to the same slug ("file:x/a-b.jsonl", "file:x/a/b.jsonl") get a hash."""
+    plain = [slug(name) for name in names]
+    return [s if plain.count(s) == 1 else f"{s}-{hashlib.sha256(n.encode()).hexdigest()[:8]}"
+            for s, n in zip(plain, names, strict=True)]
+
+
 def load_test_documents(root: Path | None = None) -> tuple[str, list[Document]]:
     """The published test split, loaded with `datasets` and decoded back to spec records: (version, documents)."""
     from datasets import load_dataset
@@ -87,42 +101,99 @@ def load_test_documents(root: Path | None = None) -> tuple[str, list[Document]]:
     return str(loaded.info.version), documents
 
 
-def run_extractor(extractor: Extractor, documents: list[Document], progress: bool = True) -> tuple[list[Prediction], float]:
-    """Predictions for every document (validated against the document's text), and the wall time they took.
+def run_extractor(extractor: Extractor, documents: list[Document], progress: bool = True,
+                  lenient: bool = False) -> tuple[list[Prediction], float]:
+    """Predictions for every document (checked against the document's text), and the wall time they took.
 
-    Validation is the harness's own (text-anchored spans grounded first): errors stop the run with every
-    problem listed; warnings (wrong but interpretable) are left for the report to count.
+    An exception inside the extractor becomes a problem naming the document; malformed records refuse the
+    extractor's run unless `lenient` (then scoring drops them with a warning).
     """
     taxonomy = load_taxonomy()
     predictions: list[Prediction] = []
-    problems: list[Problem] = []
+    problems = ProblemLog()
+    by_id = {d["id"]: d for d in documents}
+    seen: set[str] = set()
     started = time.perf_counter()
-    for document in tqdm(documents, desc=extractor.name, unit="doc", disable=not progress, leave=False):
-        prediction = extractor.extract(input_view(document))
-        if not isinstance(prediction, dict):
-            problems.append(Problem(extractor.name, document["id"], None, None, "extract() did not return a record"))
-            continue
-        prediction = {**prediction, "id": prediction.get("id", document["id"])}
-        checked = check_record(prediction, extractor.name, None, {document["id"]: document}, set(), taxonomy).checked
-        problems += [problem for problem in checked.problems if problem.severity == "error"]
-        predictions.append(prediction)
-    if problems:
+    try:
+        for document in tqdm(documents, desc=extractor.name, unit="doc", disable=not progress, leave=False):
+            try:
+                prediction = extractor.extract(input_view(document))
+            except InvalidInput:
+                raise
+            except Exception as error:
+                problems.add(Problem(extractor.name, document["id"], None, None,
+                                     f"extract() raised {type(error).__name__}: {error}"))
+                continue
+            if not isinstance(prediction, dict):
+                problems.add(Problem(extractor.name, document["id"], None, None,
+                                     f"extract() returned {type(prediction).__name__}, not a predictions record"))
+                continue
+            prediction = {**prediction, "id": prediction.get("id", document["id"])}
+            if prediction["id"] != document["id"]:
+                problems.add(Problem(extractor.name, document["id"], None, "id",
+                                     f"extract() answered for document {prediction['id']!r}"))
+                continue
+            checked = check_record(prediction, extractor.name, None, by_id, seen, taxonomy).checked
+            problems.extend(p for p in checked.problems if p.severity == "error")
+            predictions.append(prediction)
+    finally:
+        close = getattr(extractor, "close", None)
+        if callable(close):
+            close()
+    unknown = getattr(extractor, "unknown_documents", None)
+    if callable(unknown):
+        problems.extend(unknown(set(by_id)))
+    if problems and not lenient:
         raise InvalidInput(problems)
     return predictions, time.perf_counter() - started
 
 
-def run_benchmark(names: list[str], root: Path | None = None, progress: bool = True) -> tuple[str, list[Document],
-                                                                                              list[Run]]:
-    """Loads the gold once, then resolves, runs and scores each extractor in turn: (version, gold, runs)."""
+def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
+                    cmd_mode: CommandMode = "stream") -> list[Callable[[list[Document]], Extractor]]:
+    """Loads every extractor before anything runs (a typo fails at once); the oracle is built later, on the gold."""
+    problems: list[Problem] = []
+    factories: list[Callable[[list[Document]], Extractor]] = []
+    for name in names:
+        if needs_gold(name):
+            factories.append(lambda gold, name=name: resolve(name, gold=gold))
+            continue
+        try:
+            extractor = resolve(name, timeout=timeout, cmd_mode=cmd_mode)
+        except InvalidInput as error:
+            problems += error.problems
+            continue
+        factories.append(lambda gold, extractor=extractor: extractor)
+    if problems:
+        raise InvalidInput(problems)
+    return factories
+
+
+def run_benchmark(names: list[str], root: Path | None = None, progress: bool = True, *, lenient: bool = False,
+                  timeout: float = COMMAND_TIMEOUT, cmd_mode: CommandMode = "stream",
+                  failures: list[Problem] | None = None) -> tuple[str, list[Document], list[Run]]:
+    """Loads every extractor, then the gold once, then runs and scores each in turn: (version, gold, runs).
+
+    With `failures` given, an extractor that fails is recorded there and the others still run; without it the
+    first failure raises.
+    """
     from damascus_ie.harness.scoring import score  # imported here so the CLI starts without loading the harness
+    factories = load_extractors(names, timeout=timeout, cmd_mode=cmd_mode)
     version, gold = load_test_documents(root)
     runs: list[Run] = []
-    for name in names:
-        extractor = resolve(name, gold=gold)
-        predictions, seconds = run_extractor(extractor, gold, progress)
-        report = score(predictions, gold, extractor=extractor.name, settings=extractor.settings)
+    slugs = unique_slugs(names)
+    for factory, run_slug in zip(factories, slugs, strict=True):
+        try:
+            extractor = factory(gold)
+            predictions, seconds = run_extractor(extractor, gold, progress, lenient)
+            report = score(predictions, gold, extractor=extractor.name, settings=extractor.settings,
+                           lenient=lenient)
+        except InvalidInput as error:
+            if failures is None:
+                raise
+            failures.extend(error.problems)
+            continue
         report.dataset_version = version  # the gold came as documents; say which published version they were
-        run = Run(extractor, predictions, seconds, report)
+        run = Run(extractor, predictions, seconds, report, run_slug)
         report.tuned_on_test_texts = tuned_on_test_texts(extractor)
         report.predictions_sha256 = run.sha256
         runs.append(run)
@@ -176,32 +247,68 @@ def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
             + markdown_table(("extractor", *PROVENANCE[:3], "predictions sha256", "settings"), made) + "\n")
 
 
+def check_output_folder(output: Path) -> None:
+    """The folder must be new, empty, or an earlier benchmark run (which it will replace): never a user's files."""
+    if output.exists() and not output.is_dir():
+        raise InvalidInput([Problem(str(output), None, None, "--output", "is a file; the benchmark writes a folder")])
+    if output.is_dir() and any(output.iterdir()) and not ((output / RUN_MARKER).exists()
+                                                          or (output / "leaderboard.md").exists()):
+        raise InvalidInput([Problem(str(output), None, None, "--output", "is a folder with other files in it; the "
+                                    "benchmark replaces its output folder", hint="choose a new or empty folder")])
+
+
 def write_results(version: str, gold: list[Document], runs: list[Run], output: Path) -> dict[str, Path]:
     """Leaderboard (Markdown, CSV), and per extractor its predictions (with a sidecar saying how they were made,
-    so `file:predictions/<slug>.jsonl` reproduces the row), a JSON report and an HTML error page; the plots."""
+    so `file:predictions/<slug>.jsonl` reproduces the row), a JSON report and an HTML error page; the plots.
+
+    Everything is written into a fresh folder beside `output`, which then replaces it: the folder describes
+    this run only (no report of an earlier run is left beside the new leaderboard), and an interrupted run
+    leaves the previous one intact.
+    """
+    check_output_folder(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.incoming-"))
+    try:
+        os.chmod(stage, 0o777 & ~umask())
+        written = _write_into(stage, version, gold, runs)
+        _swap_in(stage, output)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return {relative: output / relative for relative in written}
+
+
+def _swap_in(stage: Path, output: Path) -> None:
+    old = output.parent / f".{output.name}.previous"
+    shutil.rmtree(old, ignore_errors=True)
+    if output.exists():
+        os.replace(output, old)
+    os.replace(stage, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_into(folder: Path, version: str, gold: list[Document], runs: list[Run]) -> list[str]:
     from damascus_ie.leaderboard.plots import write_plots
 
-    output.mkdir(parents=True, exist_ok=True)
     frame = leaderboard_frame(runs)
-    written = {"leaderboard.md": output / "leaderboard.md", "leaderboard.csv": output / "leaderboard.csv"}
-    written["leaderboard.md"].write_text(leaderboard_markdown(frame, version), encoding="utf-8")
-    frame.to_csv(written["leaderboard.csv"], index=False, float_format="%.6f")
+    atomic_write_text(folder / "leaderboard.md", leaderboard_markdown(frame, version))
+    atomic_write_text(folder / "leaderboard.csv", frame.to_csv(index=False, float_format="%.6f"))
+    written = ["leaderboard.md", "leaderboard.csv"]
     for run in runs:
-        predictions_path = output / "predictions" / f"{run.slug}.jsonl"
-        predictions_path.parent.mkdir(parents=True, exist_ok=True)
+        predictions_path = folder / "predictions" / f"{run.slug}.jsonl"
         atomic_write_text(predictions_path, run.predictions_jsonl)
-        written[f"predictions/{run.slug}.jsonl"] = predictions_path
+        written.append(f"predictions/{run.slug}.jsonl")
         meta = {"name": run.extractor.name, "tuned_on_test_texts": run.report.tuned_on_test_texts,
                 "settings": {k: v for k, v in run.report.settings.items() if k != "file"}}
         meta_path = sidecar_path(predictions_path)
         write_json(meta_path, {k: v for k, v in meta.items() if v is not None})
-        written[f"predictions/{meta_path.name}"] = meta_path
-        report_path = output / "reports" / f"{run.slug}.json"
-        write_json(report_path, run.report.to_dict())
-        written[f"reports/{run.slug}.json"] = report_path
-        page = output / "errors" / f"{run.slug}.html"
-        write_error_page(page, run.extractor.name, gold, run.predictions, run.report)
-        written[f"errors/{run.slug}.html"] = page
-    for relative, path in write_plots(gold, runs, output / "plots").items():
-        written[f"plots/{relative}"] = path
+        written.append(f"predictions/{meta_path.name}")
+        write_json(folder / "reports" / f"{run.slug}.json", run.report.to_dict())
+        written.append(f"reports/{run.slug}.json")
+        write_error_page(folder / "errors" / f"{run.slug}.html", run.extractor.name, gold, run.predictions,
+                         run.report)
+        written.append(f"errors/{run.slug}.html")
+    for relative in write_plots(gold, runs, folder / "plots"):
+        written.append(f"plots/{relative}")
+    atomic_write_text(folder / RUN_MARKER, "".join(f"{relative}\n" for relative in written))
     return written

@@ -21,17 +21,20 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from damascus_ie.core.io import atomic_write_text
 from damascus_ie.core.records import LAYERS, Document, Layer, index_by_id
 from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding
 from damascus_ie.harness.metrics.entities import Status
+from damascus_ie.harness.predictions import in_boilerplate, scorable, with_texts
 from damascus_ie.harness.report import LAYER_HEADLINE, layer_name
 from damascus_ie.leaderboard.alignment import Aligned, Item, Side, align_document
 
-STATUS_LABELS: dict[Status, str] = {"tp": "true positive", "wrong_type": "wrong type", "partial": "wrong boundary",
-                                 "fn": "false negative", "fp": "false positive"}
+PageStatus = Status | Literal["ignored"]
+STATUS_LABELS: dict[PageStatus, str] = {
+    "tp": "true positive", "wrong_type": "wrong type", "partial": "wrong boundary", "fn": "false negative",
+    "fp": "false positive", "ignored": "in boilerplate (not scored)"}
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,18 @@ def _rows(aligned: Aligned, layer: str, text: str, mentions: dict[str, dict[str,
     return "".join(rows)
 
 
-def document_section(gold: Document, prediction: dict[str, Any], aligned: Aligned) -> str:
+def _ignored_marks(document: str, ignored: list[tuple[str, dict]]) -> list[Mark]:
+    """Predictions in boilerplate, greyed: shown so nothing is hidden, but not scored."""
+    marks = []
+    for index, (layer, record) in enumerate(ignored):
+        span = record.get("trigger") or record.get("cue") or record
+        marks.append(Mark(f"{document}:pred:{layer}:ignored{index}", span["start"], span["end"], layer,
+                          str(record.get("type") or "?"), "ignored", f"{record.get('type')} · in boilerplate, not scored"))
+    return marks
+
+
+def document_section(gold: Document, prediction: dict[str, Any], aligned: Aligned,
+                     ignored: list[tuple[str, dict]] | None = None) -> str:
     text = gold["text"]
     mentions = {"gold": index_by_id(gold["mentions"]), "pred": index_by_id(prediction.get("mentions") or [])}
     events = _rows(aligned, "events", text, mentions)
@@ -119,7 +133,8 @@ def document_section(gold: Document, prediction: dict[str, Any], aligned: Aligne
 <h2>{html.escape(gold['id'])}</h2>
 <div class="sides">
 <div class="side"><h3>gold</h3><div class="text">{render_text(text, _marks(aligned, "gold", len(text)))}</div></div>
-<div class="side"><h3>predicted</h3><div class="text">{render_text(text, _marks(aligned, "pred", len(text)))}</div></div>
+<div class="side"><h3>predicted</h3><div class="text">{render_text(text, _marks(aligned, "pred", len(text))
+                                                                       + _ignored_marks(gold["id"], ignored or []))}</div></div>
 </div>
 <h3>Events</h3>
 <table class="records"><tr><th>side</th><th>status</th><th>type</th><th>trigger</th><th>arguments</th></tr>{events}</table>
@@ -169,7 +184,7 @@ h1{margin:.2em 0}.sides{display:flex;gap:1.5em}.side{flex:1;min-width:0}
 mark{padding:1px 0;border-bottom:3px solid transparent;background:none}
 .st-tp{background:#c8f0c8;border-color:#2a9d2a}.st-fp{background:#ffd0d0;border-color:#d03030}
 .st-fn{background:#ffe8b0;border-color:#d09000}.st-wrong_type{background:#d8d0ff;border-color:#6040d0}
-.st-partial{background:#c8e8ff;border-color:#2080c0}
+.st-partial{background:#c8e8ff;border-color:#2080c0}.st-ignored{background:#e4e4e4;border-color:#999;color:#777}
 mark.off{background:none!important;border-color:transparent!important}
 tr.off{display:none}table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ccc;padding:2px 6px;
 font-size:13px;text-align:left;vertical-align:top}#filters{margin:.8em 0}#filters label{margin-right:.8em}
@@ -225,17 +240,22 @@ def ungrounded_section(ungrounded: list[tuple[str, GroundedSpan]]) -> str:
 def error_page(name: str, gold: list[Document], predictions: list[dict[str, Any]], report: Any | None = None) -> str:
     """The page; `report` (the harness's Report for these predictions) adds its headline F1 per layer."""
     version = (report.dataset_version if report is not None else None) or "(custom gold)"
-    by_id = {p["id"]: p for p in predictions}
-    pairs, ungrounded = [], []
+    by_id = {p["id"]: p for p in predictions if isinstance(p, dict)}
+    pairs, ungrounded, ignored = [], [], []
     for doc in gold:
         prediction, missing = grounded(doc, by_id.get(doc["id"], {"id": doc["id"]}))
-        pairs.append((doc, prediction))
+        prediction = with_texts(prediction, doc["text"])
+        ignored.append(in_boilerplate(prediction, doc.get("boilerplate") or []))
+        pairs.append((doc, scorable(prediction, doc.get("boilerplate") or [])))
         ungrounded += [(doc["id"], span) for span in missing]
     alignments = [align_document(doc, prediction) for doc, prediction in pairs]
     counts = summary_counts(alignments)
+    for records in ignored:
+        for layer, _ in records:
+            counts[layer]["ignored"] += 1
     kinds = sorted({item.kind for aligned in alignments for item in aligned.items})
-    sections = "".join(document_section(doc, prediction, aligned)
-                       for (doc, prediction), aligned in zip(pairs, alignments, strict=True))
+    sections = "".join(document_section(doc, prediction, aligned, skipped)
+                       for (doc, prediction), aligned, skipped in zip(pairs, alignments, ignored, strict=True))
     data = html.escape(json.dumps(counts, sort_keys=True))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Damascus-IE errors: {html.escape(name)}</title>

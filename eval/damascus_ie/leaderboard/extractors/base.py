@@ -40,8 +40,13 @@ def tuned_on_test_texts(extractor: Any) -> bool | None:
 
 
 def input_view(document: Mapping[str, Any]) -> dict[str, Any]:
-    """What an extractor may see of a gold document: its id, text and boilerplate, never its layers."""
-    return {"id": document["id"], "text": document["text"], "boilerplate": document.get("boilerplate") or []}
+    """What an extractor may see of a gold document: its id, text and boilerplate, never its layers.
+
+    A fresh copy each time, so an extractor that mutates its input changes neither the gold nor the next
+    extractor's input.
+    """
+    return {"id": document["id"], "text": document["text"],
+            "boilerplate": [list(pair) for pair in document.get("boilerplate") or []]}
 
 
 def empty_prediction(document_id: str) -> Prediction:

@@ -2,25 +2,36 @@
 
   spacy, rules, oracle, empty     the built-ins
   NAME                            an entry point in the `damascus_ie.extractors` group
-  module:attribute                a Python object (an instance, or a class/factory called without arguments)
-  cmd:<shell command>             any program: document JSON on stdin, predictions record on stdout
+  module:attribute                a Python object with `extract(document)` (an instance, or a class/factory
+                                  called without arguments); modules are also found in the current directory
+  cmd:<shell command>             any program, started once: one document JSON per line on stdin, one
+                                  predictions record per line on stdout (mode="per-document": one process
+                                  per document, the document on stdin, the record on stdout)
   file:<predictions.jsonl>        precomputed predictions, one record per line (a sidecar
                                   <predictions>.meta.json may give name, settings, tuned_on_test_texts)
 
-Every failure is an `InvalidInput` naming the extractor, the document and the
-reason, so the CLI prints it instead of a traceback.
+Only the built-in oracle is handed the gold, by name; every other extractor
+sees only each document's input view. Every failure is an `InvalidInput`
+naming the extractor, the document and the reason, so the CLI prints it
+instead of a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
+import os
+import queue
+import signal
 import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from damascus_ie.core.io import read_json, read_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem
@@ -42,29 +53,114 @@ def _fail(where: str, reason: str, document: str | None = None) -> InvalidInput:
     return InvalidInput([Problem(where, document, None, None, reason)])
 
 
-class CommandExtractor:
-    """Runs a shell command once per document; it reads the document JSON on stdin, writes one record on stdout."""
+CommandMode = Literal["stream", "per-document"]
 
-    def __init__(self, command: str, timeout: float = COMMAND_TIMEOUT) -> None:
-        self.command, self.timeout = command, timeout
+
+def _end_group(process: subprocess.Popen) -> None:
+    """Ends the command and everything it started (its process group): no `sleep` grandchild survives."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+class CommandExtractor:
+    """Any program. Streaming (default): started once, one document per line in, one record per line out.
+
+    `mode="per-document"` starts it once per document (document JSON on stdin, one record on stdout). A
+    document taking longer than `timeout` seconds ends the command's whole process group.
+    """
+
+    def __init__(self, command: str, timeout: float = COMMAND_TIMEOUT, mode: CommandMode = "stream") -> None:
+        self.command, self.timeout, self.mode = command, timeout, mode
         self.name = f"cmd:{command}"
-        self.settings: dict[str, Any] = {"command": command, "timeout_s": timeout}
+        self.settings: dict[str, Any] = {"command": command, "timeout_s": timeout, "mode": mode}
+        self._process: subprocess.Popen | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._stderr: list[str] = []
 
     def extract(self, document: dict[str, Any]) -> Prediction:
+        if self.mode == "per-document":
+            return self._extract_once(document)
+        return self._extract_streaming(document)
+
+    def _start(self, stdin: int = subprocess.PIPE) -> subprocess.Popen:
+        try:
+            return subprocess.Popen(self.command, shell=True, stdin=stdin, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+                                    start_new_session=True)
+        except OSError as error:
+            raise _fail(self.name, f"cannot start: {error}") from None
+
+    def _extract_once(self, document: dict[str, Any]) -> Prediction:
         doc_id = document["id"]
+        process = self._start()
         try:
-            done = subprocess.run(self.command, shell=True, input=json.dumps(document, ensure_ascii=False),
-                                  capture_output=True, text=True, timeout=self.timeout, check=False)
+            out, err = process.communicate(json.dumps(document, ensure_ascii=False), timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            _end_group(process)
             raise _fail(self.name, f"timed out after {self.timeout:g} s", doc_id) from None
-        if done.returncode != 0:
-            detail = done.stderr.strip().splitlines()[-1:] or ["no stderr"]
-            raise _fail(self.name, f"exited with status {done.returncode}: {detail[0]}", doc_id)
+        except BrokenPipeError:
+            out, err = process.communicate()
+        if process.returncode != 0:
+            detail = err.strip().splitlines()[-1:] or ["no stderr"]
+            raise _fail(self.name, f"exited with status {process.returncode}: {detail[0]}", doc_id)
         try:
-            record = json.loads(done.stdout)
+            record = json.loads(out)
         except json.JSONDecodeError as error:
             raise _fail(self.name, f"stdout is not a JSON predictions record: {error}", doc_id) from None
         return _checked_record(record, doc_id, self.name)
+
+    def _extract_streaming(self, document: dict[str, Any]) -> Prediction:
+        doc_id = document["id"]
+        if self._process is None:
+            self._process = self._start()
+            threading.Thread(target=_pump, args=(self._process.stdout, self._lines), daemon=True).start()
+            threading.Thread(target=self._stderr.extend, args=(self._process.stderr,), daemon=True).start()
+        process = self._process
+        try:
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(document, ensure_ascii=False) + "\n")
+            process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # it exited; the read below says how
+        try:
+            line = self._lines.get(timeout=self.timeout)
+        except queue.Empty:
+            self.close()
+            raise _fail(self.name, f"timed out after {self.timeout:g} s waiting for one line of output (a command "
+                        "that reads all of stdin before answering needs --cmd-mode per-document)", doc_id) from None
+        if line is None:
+            code = process.wait()
+            detail = "".join(self._stderr).strip().splitlines()[-1:] or ["no stderr"]
+            self._process = None
+            raise _fail(self.name, f"exited with status {code} before answering: {detail[0]}", doc_id)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            self.close()
+            raise _fail(self.name, f"output line is not a JSON predictions record: {error}", doc_id) from None
+        return _checked_record(record, doc_id, self.name)
+
+    def close(self) -> None:
+        """Ends the streaming process (stdin closed first, so a well-behaved command exits on its own)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=2)
+        except (subprocess.TimeoutExpired, OSError):
+            pass
+        _end_group(process)
+        self._lines = queue.Queue()
+
+
+def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:
+    """Output lines into a queue, then None at end of stream, so a read can wait with a timeout."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 def sidecar_path(path: Path) -> Path:
@@ -118,6 +214,11 @@ class FileExtractor:
         if problems:
             raise InvalidInput(problems)
 
+    def unknown_documents(self, ids: set[str]) -> list[Problem]:
+        """Records for documents that are not in the split: refused, as `score` refuses them."""
+        return [Problem(str(self.path), doc_id, None, "id", "unknown document id: not in the test split", line)
+                for doc_id, (line, _) in self._records.items() if doc_id not in ids]
+
     def extract(self, document: dict[str, Any]) -> Prediction:
         if document["id"] not in self._records:
             raise InvalidInput([Problem(str(self.path), document["id"], None, "id",
@@ -134,23 +235,48 @@ def _checked_record(record: Any, doc_id: str, where: str) -> Prediction:
     return record
 
 
+class _Adapted:
+    """Any object with `extract(document)`, given the protocol's `name` (its class name) and `settings` ({})."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.name = str(getattr(target, "name", None) or type(target).__name__)
+        settings = getattr(target, "settings", None)
+        self.settings: dict[str, Any] = dict(settings) if isinstance(settings, dict) else {}
+
+    def extract(self, document: dict[str, Any]) -> Prediction:
+        return self.target.extract(document)
+
+
 def _instantiate(target: Any, spec: str, gold: list[Document] | None) -> Extractor:
-    """An instance is used as is; a class or factory is called, with the gold if it asks for it (the oracle)."""
-    if inspect.isclass(target) or (callable(target) and not isinstance(target, Extractor)):
-        factory: Callable[..., Any] = target
-        wants_gold = "gold" in inspect.signature(factory).parameters
-        target = factory(gold=gold) if wants_gold else factory()
+    """An instance is used as is; a class or factory is called without arguments (the oracle alone gets the gold)."""
+    if inspect.isclass(target) or (callable(target) and not callable(getattr(target, "extract", None))):
+        try:
+            factory: Callable[..., Any] = target
+            target = factory(gold=gold) if spec == "oracle" and spec in BUILTINS else factory()
+        except InvalidInput:
+            raise
+        except Exception as error:
+            raise _fail(spec, f"constructing the extractor failed: {type(error).__name__}: {error}") from None
+    if not callable(getattr(target, "extract", None)):
+        raise _fail(spec, "not an extractor: needs a method `extract(document)` returning a predictions record")
     if not isinstance(target, Extractor):
-        raise _fail(spec, "not an extractor: needs `name`, `settings` and `extract(document)`")
+        return _Adapted(target)
     return target
 
 
 def _load(target: str, spec: str) -> Any:
     module, _, attribute = target.partition(":")
+    if not module or not attribute:
+        raise _fail(spec, "expected module:attribute, e.g. my_extractor:MyExtractor")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())  # `module:attribute` finds a module in the current directory, as `python -m` does
     try:
         value: Any = import_module(module)
     except ImportError as error:
         raise _fail(spec, f"cannot import module {module!r}: {error}") from None
+    except Exception as error:
+        raise _fail(spec, f"importing module {module!r} failed: {type(error).__name__}: {error}") from None
     for part in attribute.split("."):
         if not hasattr(value, part):
             raise _fail(spec, f"module {module!r} has no attribute {attribute!r}")
@@ -163,13 +289,21 @@ def available() -> list[str]:
     return [*BUILTINS, *sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTINS)]
 
 
-def resolve(spec: str, gold: list[Document] | None = None) -> Extractor:
-    """The extractor a name stands for (see the module docstring); `gold` is handed to extractors that take it."""
+def needs_gold(spec: str) -> bool:
+    """Only the built-in oracle is given the gold."""
+    return spec == "oracle"
+
+
+def resolve(spec: str, gold: list[Document] | None = None, *, timeout: float = COMMAND_TIMEOUT,
+            cmd_mode: CommandMode = "stream") -> Extractor:
+    """The extractor a name stands for (see the module docstring); `gold` goes to the built-in oracle only."""
     if spec.startswith("cmd:"):
         if not spec[4:].strip():
             raise _fail(spec, "empty command")
-        return CommandExtractor(spec[4:])
+        return CommandExtractor(spec[4:], timeout=timeout, mode=cmd_mode)
     if spec.startswith("file:"):
+        if not spec[5:].strip():
+            raise _fail(spec, "empty file name")
         return FileExtractor(Path(spec[5:]))
     if spec in BUILTINS:
         return _instantiate(_load(BUILTINS[spec], spec), spec, gold)
