@@ -32,7 +32,7 @@ from typing import Any
 
 from damascus_ie.core.io import parse_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
-from damascus_ie.core.records import LAYERS, AnyRecord
+from damascus_ie.core.records import LAYERS, AnyRecord, Layer
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
 from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding, span_count
@@ -177,7 +177,7 @@ def _in_boilerplate(span: Any, boilerplate: list) -> bool:
     return isinstance(span, dict) and any(span["start"] < end and start < span["end"] for start, end in boilerplate)
 
 
-def in_boilerplate(record: dict, boilerplate: list) -> list[tuple[str, dict]]:
+def in_boilerplate(record: dict, boilerplate: list) -> list[tuple[Layer, dict]]:
     """(layer, record) of the predictions that lie in boilerplate, which scoring leaves out."""
     return [*(("mentions", m) for m in record.get("mentions") or [] if _in_boilerplate(m, boilerplate)),
             *(("events", e) for e in record.get("events") or [] if _in_boilerplate(e.get("trigger"), boilerplate)),

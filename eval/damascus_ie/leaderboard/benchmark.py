@@ -12,6 +12,7 @@ The output folder describes one run: it is written beside and swapped in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -148,6 +149,14 @@ def run_extractor(extractor: Extractor, documents: list[Document], progress: boo
     return predictions, time.perf_counter() - started
 
 
+def _resolve_on(name: str, gold: list[Document]) -> Extractor:
+    return resolve(name, gold=gold)
+
+
+def _ready(extractor: Extractor, gold: list[Document]) -> Extractor:
+    return extractor
+
+
 def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
                     cmd_mode: CommandMode = "stream") -> list[Callable[[list[Document]], Extractor]]:
     """Loads every extractor before anything runs (a typo fails at once); the oracle is built later, on the gold."""
@@ -155,14 +164,14 @@ def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
     factories: list[Callable[[list[Document]], Extractor]] = []
     for name in names:
         if needs_gold(name):
-            factories.append(lambda gold, name=name: resolve(name, gold=gold))
+            factories.append(functools.partial(_resolve_on, name))
             continue
         try:
             extractor = resolve(name, timeout=timeout, cmd_mode=cmd_mode)
         except InvalidInput as error:
             problems += error.problems
             continue
-        factories.append(lambda gold, extractor=extractor: extractor)
+        factories.append(functools.partial(_ready, extractor))
     if problems:
         raise InvalidInput(problems)
     return factories

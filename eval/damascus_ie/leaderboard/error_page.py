@@ -46,7 +46,7 @@ class Mark:
     end: int
     layer: Layer
     kind: str
-    status: Status
+    status: PageStatus
     title: str
 
 
@@ -112,7 +112,7 @@ def _rows(aligned: Aligned, layer: str, text: str, mentions: dict[str, dict[str,
     return "".join(rows)
 
 
-def _ignored_marks(document: str, ignored: list[tuple[str, dict]]) -> list[Mark]:
+def _ignored_marks(document: str, ignored: list[tuple[Layer, dict]]) -> list[Mark]:
     """Predictions in boilerplate, greyed: shown so nothing is hidden, but not scored."""
     marks = []
     for index, (layer, record) in enumerate(ignored):
@@ -123,7 +123,7 @@ def _ignored_marks(document: str, ignored: list[tuple[str, dict]]) -> list[Mark]
 
 
 def document_section(gold: Document, prediction: dict[str, Any], aligned: Aligned,
-                     ignored: list[tuple[str, dict]] | None = None) -> str:
+                     ignored: list[tuple[Layer, dict]] | None = None) -> str:
     text = gold["text"]
     mentions = {"gold": index_by_id(gold["mentions"]), "pred": index_by_id(prediction.get("mentions") or [])}
     events = _rows(aligned, "events", text, mentions)
