@@ -189,8 +189,7 @@ def run_benchmark(names: list[str], root: Path | None = None, progress: bool = T
     factories = load_extractors(names, timeout=timeout, cmd_mode=cmd_mode)
     version, gold = load_test_documents(root)
     runs: list[Run] = []
-    slugs = unique_slugs(names)
-    for factory, run_slug in zip(factories, slugs, strict=True):
+    for factory in factories:
         try:
             extractor = factory(gold)
             predictions, seconds = run_extractor(extractor, gold, progress, lenient)
@@ -202,10 +201,12 @@ def run_benchmark(names: list[str], root: Path | None = None, progress: bool = T
             failures.extend(error.problems)
             continue
         report.dataset_version = version  # the gold came as documents; say which published version they were
-        run = Run(extractor, predictions, seconds, report, run_slug)
+        run = Run(extractor, predictions, seconds, report)
         report.tuned_on_test_texts = tuned_on_test_texts(extractor)
         report.predictions_sha256 = run.sha256
         runs.append(run)
+    for run, unique in zip(runs, unique_slugs([run.extractor.name for run in runs]), strict=True):
+        run.slug = unique  # two names that reduce to one file name must not overwrite each other's files
     return version, gold, runs
 
 

@@ -77,6 +77,7 @@ class CommandExtractor:
         self._process: subprocess.Popen | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: list[str] = []
+        self._stderr_reader = threading.Thread()
 
     def extract(self, document: dict[str, Any]) -> Prediction:
         if self.mode == "per-document":
@@ -115,7 +116,9 @@ class CommandExtractor:
         if self._process is None:
             self._process = self._start()
             threading.Thread(target=_pump, args=(self._process.stdout, self._lines), daemon=True).start()
-            threading.Thread(target=self._stderr.extend, args=(self._process.stderr,), daemon=True).start()
+            self._stderr_reader = threading.Thread(target=self._stderr.extend, args=(self._process.stderr,),
+                                                   daemon=True)
+            self._stderr_reader.start()
         process = self._process
         try:
             assert process.stdin is not None
@@ -131,6 +134,7 @@ class CommandExtractor:
                         "that reads all of stdin before answering needs --cmd-mode per-document)", doc_id) from None
         if line is None:
             code = process.wait()
+            self._stderr_reader.join(timeout=2)
             detail = "".join(self._stderr).strip().splitlines()[-1:] or ["no stderr"]
             self._process = None
             raise _fail(self.name, f"exited with status {code} before answering: {detail[0]}", doc_id)
