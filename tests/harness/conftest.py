@@ -9,9 +9,11 @@ Events: the "fled" Destination (Moscow) is predicted as Origin.
   triggers and argument identification: 1.0; argument classification (and attached): 4/5 = 0.8.
 Attributions: the content stops before "on Sunday" (3 of the 5 gold tokens).
   cue, source (exact, token, entity): 1.0; content exact: 0.0; content token: P 1.0, R 0.6, F1 0.75;
-  full relation (content overlaps, source matches): 1.0; type and parent accuracy: 1.0.
+  full relation (content overlaps, source matches): 1.0; type and parent accuracy: 1.0; no relay chain on
+  either side: parent edges 1.0 (nothing to find, nothing found), chain accuracy 1.0.
 Identity: unaffected (alignment ignores type), but every cluster is a singleton, so MUC has no link on either
-  side and scores 0 as the CoNLL reference scorer does (B3, CEAF-e 1.0): CoNLL F1 2/3 for entities and events.
+  side and scores 0 as the CoNLL reference scorer does (B3, CEAF-e 1.0): CoNLL F1 2/3 for entities, events and
+  statements (the one attribution, paired by its cue).
 """
 
 from __future__ import annotations
@@ -100,6 +102,10 @@ EXPECTED: dict[str, float] = {
     "attributions.full.f1": 1.0,
     "attributions.type.accuracy": 1.0,
     "attributions.parent.accuracy": 1.0,
+    "attributions.parent.edge.f1": 1.0,
+    "attributions.chain.accuracy": 1.0,
+    "attributions.statement.conll_f1": 2 / 3,
+    "attributions.statement_corpus.conll_f1": 2 / 3,
 }
 EXPECTED_CONTENT_TOKEN = {"precision": 1.0, "recall": 0.6, "f1": 0.75}
 EXPECTED_GPE_STRICT = {"precision": 1.0, "recall": 0.5, "f1": 2 / 3}

@@ -95,14 +95,14 @@ def test_gold_scored_against_itself_is_one_everywhere(seed: int) -> None:
                                    for name, value in report.headline.items()), report.headline
 
 
-IDENTITY = {"entities": ("mentions", "entity"), "events": ("events", "event")}
+IDENTITY = {"entities": ("mentions", "entity"), "events": ("events", "event"), "attributions": ("attributions", "statement")}
 
 
 def has_links(docs: list[dict], headline: str) -> bool:
     """Whether some identity cluster of the headline's layer and level has two members."""
     layer, level = headline.split(".")[:2]
     records, field = IDENTITY[layer]
-    keys = [(d["id"] if level == "coref" else None, r[field]) for d in docs for r in d[records]
+    keys = [(None if level.endswith("corpus") else d["id"], r[field]) for d in docs for r in d[records]
             if r.get(field) is not None]
     return len(set(keys)) < len(keys)
 
@@ -132,14 +132,16 @@ def test_swapping_gold_and_predictions_swaps_precision_and_recall(seed: int) -> 
     for scheme in SWAPPABLE:
         swapped(forward["entities"]["overall"][scheme] if scheme != "head" else forward["entities"]["head"],
                 backward["entities"]["overall"][scheme] if scheme != "head" else backward["entities"]["head"])
-    for layer in ("entities", "events"):
-        for level in ("coref", "coref_corpus"):
+    for layer, levels in (("entities", ("coref", "coref_corpus")), ("events", ("coref", "coref_corpus")),
+                          ("attributions", ("statement", "statement_corpus"))):
+        for level in levels:
             for metric in ("muc", "b3", "ceafe", "lea"):
                 swapped(forward[layer][level][metric], backward[layer][level][metric])
     for task in ("trigger_identification", "trigger_classification", "argument_identification",
                  "argument_classification", "argument_identification_attached", "argument_classification_attached"):
         swapped(forward["events"][task], backward["events"][task])
     swapped(forward["attributions"]["cue.exact"], backward["attributions"]["cue.exact"])
+    swapped(forward["attributions"]["parent.edge"], backward["attributions"]["parent.edge"])
 
 
 @SETTINGS

@@ -123,14 +123,14 @@ class IdentitySide:
     units: np.ndarray
 
 
-def _coref(gold: IdentitySide, pred: IdentitySide, pred_span: np.ndarray, pred_to_gold: np.ndarray, n_units: int,
+def _coref(gold: IdentitySide, pred: IdentitySide, pred_span: np.ndarray | None, pred_to_gold: np.ndarray, n_units: int,
            prefix: str, names: tuple[str, str] = ("coref", "coref_corpus"),
            ) -> tuple[dict[str, Any], dict[str, Statistic], dict[str, int]]:
     """Within-document and corpus-level identity scores, their statistics, and the count of repeats removed.
 
     `pred_span` is one key per predicted row for its document and boundaries: a predicted mention with
     the boundaries of another and aligned to no gold mention is removed, as the CoNLL reference scorer
-    removes repeats (coref.repeated).
+    removes repeats (coref.repeated); None keeps every row. `names` name the two levels.
     """
     metrics: dict[str, Any] = {}
     statistics: dict[str, Statistic] = {}
@@ -203,13 +203,24 @@ def score_attributions(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> Laye
     exact = entities.match(g_mentions, p_mentions).correct("exact")
     gold_entity, pred_entity = attributions.entity_codes([m.get("entity") for m in g_mentions.records],
                                                          _alignment(len(p_mentions), exact))
-    tallies = attributions.attribution_tallies(
-        g, p, attributions.MentionSide(g_mentions.start, g_mentions.end, gold_entity),
-        attributions.MentionSide(p_mentions.start, p_mentions.end, pred_entity), gold.tokens,
-        gold.units(g.doc, g.cue_start), gold.units(p.doc, p.cue_start), n_units)
+    gold_side = attributions.MentionSide(g_mentions.start, g_mentions.end, gold_entity)
+    pred_side = attributions.MentionSide(p_mentions.start, p_mentions.end, pred_entity)
+    pairs = attributions.cue_pairs(g, p, gold_side, pred_side)
+    g_units, p_units = gold.units(g.doc, g.cue_start), gold.units(p.doc, p.cue_start)
+    tallies = attributions.attribution_tallies(g, p, gold_side, pred_side, gold.tokens, g_units, p_units, n_units,
+                                               pairs)
+    metrics: dict[str, Any] = _scores(tallies)
     statistics: dict[str, Statistic] = {
         f"attributions.{name}" + ("" if item.kind == "accuracy" else ".f1"): [item] for name, item in tallies.items()}
-    return LayerResult(_scores(tallies), statistics, [])
+    # statement identity: attributions are the mentions, aligned by their cue pairs; not de-duplicated, as
+    # two attributions may share a cue (the gold has such a pair)
+    statement_metrics, statement_statistics, _ = _coref(
+        IdentitySide([a.get("statement") for a in g.records], g.doc, g_units),
+        IdentitySide([a.get("statement") for a in p.records], p.doc, p_units), None,
+        _alignment(len(p), pairs), n_units, "attributions", ("statement", "statement_corpus"))
+    metrics.update(statement_metrics)
+    statistics.update(statement_statistics)
+    return LayerResult(metrics, statistics, [])
 
 
 SCORERS = {"entities": score_entities, "events": score_events, "attributions": score_attributions}

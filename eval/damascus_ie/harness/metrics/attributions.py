@@ -13,6 +13,11 @@ cues first, then a maximum matching of overlapping cues. On those pairs:
       (or both have none).
   type and parent: accuracy over cue-paired records; a parent is right when
       both are null or the predicted parent is paired with the gold parent.
+  parent.edge: relay-chain links as a set: a predicted (child, parent) edge counts
+      when both ends are cue-paired and the predicted parent is the gold parent's
+      partner; precision over predicted edges, recall over gold edges.
+  chain: accuracy over cue-paired records; right when every parent on the path
+      from the record to its root is right and both paths end at the same root.
 """
 
 from __future__ import annotations
@@ -155,9 +160,11 @@ def _content_pairs(gold: AttributionTable, pred: AttributionTable, pairs: Pairs)
 
 def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_mentions: MentionSide,
                         pred_mentions: MentionSide, tokens: OffsetIndex, gold_units: np.ndarray,
-                        pred_units: np.ndarray, n_units: int) -> dict[str, Tally]:
-    """Every attribution score as a tally; units give each gold/pred attribution's sentence (its cue's)."""
-    gi, pi = pair_cues(gold, pred, canonical_order(gold, gold_mentions), canonical_order(pred, pred_mentions))
+                        pred_units: np.ndarray, n_units: int, pairs: Pairs | None = None) -> dict[str, Tally]:
+    """Every attribution score as a tally; units give each gold/pred attribution's sentence (its cue's).
+
+    `pairs` are the cue pairs (`cue_pairs`), computed here when not given."""
+    gi, pi = pairs if pairs is not None else cue_pairs(gold, pred, gold_mentions, pred_mentions)
     pair_units = gold_units[gi]
     doc = gold.doc[gi]
     out: dict[str, Tally] = {}
@@ -208,8 +215,46 @@ def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_men
     source_ok = same_entity | ((g_src < 0) & (p_src < 0))
     out["full"] = prf((shared_per_pair > 0) & source_ok, every_gold, every_pred)
     out["type.accuracy"] = accuracy_tally(n_units, pair_units, gold.type[gi] == pred.type[pi], gold_units)
-    out["parent.accuracy"] = accuracy_tally(n_units, pair_units, _parents_agree(gold, pred, gi, pi), gold_units)
+    parents_agree = _parents_agree(gold, pred, gi, pi)
+    out["parent.accuracy"] = accuracy_tally(n_units, pair_units, parents_agree, gold_units)
+    out["parent.edge"] = _edge_tally(gold, pred, pi, gi, gold_units, pred_units, n_units)
+    out["chain.accuracy"] = accuracy_tally(n_units, pair_units, _chains_agree(gold, gi, parents_agree), gold_units)
     return out
+
+
+def cue_pairs(gold: AttributionTable, pred: AttributionTable, gold_mentions: MentionSide,
+              pred_mentions: MentionSide) -> Pairs:
+    """The one-to-one pairing every attribution score (and statement identity) uses: by cue, ties by content."""
+    return pair_cues(gold, pred, canonical_order(gold, gold_mentions), canonical_order(pred, pred_mentions))
+
+
+def _edge_tally(gold: AttributionTable, pred: AttributionTable, pi: np.ndarray, gi: np.ndarray,
+                gold_units: np.ndarray, pred_units: np.ndarray, n_units: int) -> Tally:
+    """Relay-chain edges (child, parent): a predicted edge counts when both ends are cue-paired and the
+    predicted parent is the gold parent's partner; precision over predicted edges, recall over gold edges."""
+    partner_of_pred = np.full(len(pred), NONE)
+    partner_of_pred[pi] = gi
+    child = np.flatnonzero(pred.parent >= 0)
+    gold_child, gold_parent = partner_of_pred[child], partner_of_pred[pred.parent[child]]
+    hit = (gold_child >= 0) & (gold_parent >= 0) & (gather(gold.parent, gold_child) == gold_parent)
+    credit = (gold_units[gold_child[hit]], None)
+    return tally(n_units, credit, (pred_units[child], None), credit, (gold_units[gold.parent >= 0], None))
+
+
+def _chains_agree(gold: AttributionTable, gi: np.ndarray, parents_agree: np.ndarray) -> np.ndarray:
+    """Per cue pair: the whole path to the root is right (each parent on it agrees, and the roots coincide)."""
+    pair_of_gold = np.full(len(gold), NONE)
+    pair_of_gold[gi] = np.arange(gi.size)
+    has_parent = gold.parent[gi] >= 0
+    # a pair whose parent agrees has its gold parent paired, so the parent's pair exists
+    parent_pair = np.where(has_parent & parents_agree, gather(pair_of_gold, gold.parent[gi]), NONE)
+    chain = parents_agree.copy()
+    for _ in range(gi.size):  # gold chains have no cycles (validation), so this settles within their depth
+        updated = parents_agree & np.where(parent_pair >= 0, chain[np.maximum(parent_pair, 0)], True)
+        if np.array_equal(updated, chain):
+            break
+        chain = updated
+    return chain
 
 
 def _same_span_sets(gold: AttributionTable, pred: AttributionTable, gi: np.ndarray, pi: np.ndarray) -> np.ndarray:
