@@ -11,10 +11,11 @@ from label_studio_sdk import LabelStudio
 
 from damascus_ie import cli
 from damascus_ie.core.io import load_gold
+from damascus_ie.core.paths import PULL_FILE
 from damascus_ie.dataset.build import normalise
 from damascus_ie.labelstudio.client import annotator_names, export_tasks, find_project
 from damascus_ie.labelstudio.convert import document_to_results
-from damascus_ie.labelstudio.pull import PULL_FILE, convert_export, read_pull
+from damascus_ie.labelstudio.pull import convert_export, read_pull
 from damascus_ie.labelstudio.push import pre_annotations, push
 
 pytestmark = pytest.mark.labelstudio

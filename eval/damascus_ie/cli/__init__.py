@@ -13,7 +13,6 @@ import importlib
 import os
 import sys
 
-from damascus_ie import __version__
 from damascus_ie.core.problems import InvalidInput
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -25,9 +24,20 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class _Version(argparse.Action):
+    """Like action="version", but reads the installed version only when asked (it costs start-up time)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        import damascus_ie
+
+        print(f"damascus-ie {damascus_ie.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="damascus-ie", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"damascus-ie {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

@@ -9,11 +9,9 @@ import signal
 from pathlib import Path
 
 from damascus_ie.core.io import load_gold, seed_texts
-from damascus_ie.core.paths import repo_root
+from damascus_ie.core.paths import PULL_FILE, repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
-from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, annotator_names, connect, export_tasks
-from damascus_ie.labelstudio.pull import PULL_FILE, convert_export, read_pull, write_pull
-from damascus_ie.labelstudio.server import DATABASE, DEFAULT_USERNAME, LOG_NAME, Credentials, start_server
+from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, connect
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -28,6 +26,8 @@ def _interrupt(*_: object) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     """Runs a local server in the foreground until Ctrl-C; secrets are shown on the terminal only, never stored."""
+    from damascus_ie.labelstudio.server import DATABASE, DEFAULT_USERNAME, LOG_NAME, Credentials, start_server
+
     data_dir = _data_dir(args)
     first_start = not (data_dir / DATABASE).exists()
     credentials = Credentials(os.environ.get("LABEL_STUDIO_USERNAME", DEFAULT_USERNAME),
@@ -80,7 +80,8 @@ def push(args: argparse.Namespace) -> int:
 
 
 def pull(args: argparse.Namespace) -> int:
-    from damascus_ie.labelstudio.client import find_project
+    from damascus_ie.labelstudio.client import annotator_names, export_tasks, find_project
+    from damascus_ie.labelstudio.pull import convert_export, write_pull
 
     ls = connect()
     project = find_project(ls, args.project)
@@ -97,6 +98,7 @@ def pull(args: argparse.Namespace) -> int:
 
 def agreement(args: argparse.Namespace) -> int:
     from damascus_ie.labelstudio.agreement import pairwise_agreement
+    from damascus_ie.labelstudio.pull import read_pull
 
     rows = pairwise_agreement(read_pull(_pull_path(args), seed_texts(repo_root())))
     for row in rows:
@@ -107,6 +109,7 @@ def agreement(args: argparse.Namespace) -> int:
 
 
 def review(args: argparse.Namespace) -> int:
+    from damascus_ie.labelstudio.pull import read_pull
     from damascus_ie.labelstudio.review import review
 
     root = repo_root()

@@ -29,3 +29,5 @@ def schemas_dir() -> Path:
 # the kept blind annotation passes, and the agreement table measured from them (a generated file the card includes)
 PASSES_DIR = Path("dataset") / "annotator_passes"
 AGREEMENT_FILE = PASSES_DIR / "AGREEMENT.md"
+# where `damascus-ie labelstudio pull` writes the validated annotations (outside the dataset until reviewed)
+PULL_FILE = Path("out") / "labelstudio" / "pull.json"

@@ -8,11 +8,12 @@ variable, never its value.
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING, Any
 
 from damascus_ie.core.problems import InvalidInput, Problem
+
+if TYPE_CHECKING:  # the SDK takes over a second to import: only a command that talks to the server pays it
+    from label_studio_sdk import LabelStudio
 
 URL_VAR, KEY_VAR = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 DEFAULT_TITLE = "Damascus-IE"
@@ -24,6 +25,8 @@ def connect(url: str | None = None, api_key: str | None = None) -> LabelStudio:
     if missing:
         raise InvalidInput([Problem("environment", None, None, name, "not set: export it before running "
                                     "(`damascus-ie labelstudio serve` prints both)") for name in missing])
+    from label_studio_sdk import LabelStudio
+
     return LabelStudio(base_url=str(url).rstrip("/"), api_key=str(api_key))
 
 

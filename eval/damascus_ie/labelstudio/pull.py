@@ -17,8 +17,6 @@ from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document, normalise
 from damascus_ie.labelstudio.convert import Origin, results_to_document
 
-PULL_FILE = Path("out") / "labelstudio" / "pull.json"
-
 
 @dataclass(frozen=True)
 class Pulled:

@@ -4,9 +4,7 @@ as pre-annotations. Tasks are keyed by document id, so a re-run updates in place
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING, Any
 
 from damascus_ie.core.problems import InvalidInput
 from damascus_ie.core.records import LAYERS, Document
@@ -14,6 +12,9 @@ from damascus_ie.core.validation import validate_document
 from damascus_ie.labelstudio.client import ensure_project
 from damascus_ie.labelstudio.config import labeling_config
 from damascus_ie.labelstudio.convert import document_to_results, region_id_clashes
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
 
 ID_PREFIX = {"mentions": "m", "events": "v", "attributions": "a"}
 

@@ -29,14 +29,16 @@ import sys
 import threading
 from collections.abc import Callable
 from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from damascus_ie.core.io import read_json, read_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoints
 
 ENTRY_POINT_GROUP = "damascus_ie.extractors"
 BUILTINS: dict[str, str] = {
@@ -288,9 +290,17 @@ def _load(target: str, spec: str) -> Any:
     return value
 
 
+def _plugins(name: str | None = None) -> EntryPoints:
+    """Installed extractor entry points (only `name` if given); importlib.metadata is imported here, not at start-up."""
+    from importlib.metadata import entry_points
+
+    group = entry_points(group=ENTRY_POINT_GROUP)
+    return group if name is None else group.select(name=name)
+
+
 def available() -> list[str]:
     """Names accepted without a prefix: built-ins, then installed entry points."""
-    return [*BUILTINS, *sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTINS)]
+    return [*BUILTINS, *sorted(ep.name for ep in _plugins() if ep.name not in BUILTINS)]
 
 
 def needs_gold(spec: str) -> bool:
@@ -311,7 +321,7 @@ def resolve(spec: str, gold: list[Document] | None = None, *, timeout: float = C
         return FileExtractor(Path(spec[5:]))
     if spec in BUILTINS:
         return _instantiate(_load(BUILTINS[spec], spec), spec, gold)
-    plugin = next(iter(entry_points(group=ENTRY_POINT_GROUP, name=spec)), None)
+    plugin = next(iter(_plugins(name=spec)), None)
     if plugin is not None:
         return _instantiate(plugin.load(), spec, gold)
     if ":" in spec:
