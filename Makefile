@@ -53,7 +53,7 @@ test: setup lint check-generated
 demo: $(VENV)/.installed
 	$(CLI) build --check
 	$(CLI) verify
-	$(CLI) benchmark --extractors spacy rules oracle empty --output out/benchmark
+	$(CLI) benchmark --extractors spacy spacy-untuned rules oracle empty --output out/benchmark
 
 bench: $(VENV)/.installed
 	$(PY) bench/bench_scoring.py

@@ -85,7 +85,7 @@ def test_entry_point_group_is_searched(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_unknown_name_lists_the_choices() -> None:
-    with pytest.raises(InvalidInput, match="unknown extractor; use one of spacy, rules, oracle, empty"):
+    with pytest.raises(InvalidInput, match="unknown extractor; use one of spacy, spacy-untuned, rules, oracle, empty"):
         resolve("nonsense")
 
 

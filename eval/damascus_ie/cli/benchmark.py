@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "benchmark", help="score extractors on the test split and write the leaderboard",
-        description="Extractor names: spacy, rules, oracle, empty, an entry point of the damascus_ie.extractors "
+        description="Extractor names: spacy, spacy-untuned, rules, oracle, empty, an entry point of the damascus_ie.extractors "
                     "group, module:attribute, cmd:<shell command> or file:<predictions.jsonl>.")
     parser.add_argument("--extractors", nargs="+", metavar="NAME", default=list(DEFAULT_EXTRACTORS))
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",

@@ -1,6 +1,7 @@
 """Turns an extractor name into an extractor: five ways in, one protocol out.
 
-  spacy, rules, oracle, empty     the built-ins
+  spacy, spacy-untuned, rules,    the built-ins
+  oracle, empty
   NAME                            an entry point in the `damascus_ie.extractors` group
   module:attribute                a Python object with `extract(document)` (an instance, or a class/factory
                                   called without arguments); modules are also found in the current directory
@@ -43,11 +44,12 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "damascus_ie.extractors"
 BUILTINS: dict[str, str] = {
     "spacy": "damascus_ie.leaderboard.extractors.spacy_extractor:SpacyExtractor",
+    "spacy-untuned": "damascus_ie.leaderboard.extractors.spacy_untuned:UntunedSpacyExtractor",
     "rules": "damascus_ie.leaderboard.extractors.rules:RulesExtractor",
     "oracle": "damascus_ie.leaderboard.extractors.anchors:OracleExtractor",
     "empty": "damascus_ie.leaderboard.extractors.anchors:EmptyExtractor",
 }
-DEFAULT_EXTRACTORS: tuple[str, ...] = ("spacy", "rules", "oracle", "empty")
+DEFAULT_EXTRACTORS: tuple[str, ...] = ("spacy", "spacy-untuned", "rules", "oracle", "empty")
 COMMAND_TIMEOUT = 120.0
 
 

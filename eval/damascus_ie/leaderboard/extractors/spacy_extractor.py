@@ -67,18 +67,24 @@ class SpacyExtractor:
                                          "spacy": spacy.__version__}
         self.matcher = Matcher(self.nlp.vocab)
         for lemma, event_type in event_triggers().items():
-            if " " not in lemma:  # phrasal triggers are found from the parse (`_Line.events`)
+            if " " not in lemma:  # phrasal triggers are found from the parse (`LineRules.events`)
                 self.matcher.add(event_type, [[{"LEMMA": lemma, "POS": {"IN": ["VERB", "NOUN"]}}]])
 
     def extract(self, document: dict[str, Any]) -> Prediction:
         builder = PredictionBuilder(input_view(document))
         lines = list(self._lines(builder))
         docs = list(self.nlp.pipe(text for _, text in lines))
-        majority = _majority_types(docs)
+        rules = self.line_rules()
+        majority = _majority_types(docs, rules.titles)
         for (offset, _), doc in zip(lines, docs, strict=True):
-            _Line(builder, doc, offset, majority, self.matcher).run()
+            rules(builder, doc, offset, majority, self.matcher).run()
         builder.link_relays()
         return builder.record()
+
+    @staticmethod
+    def line_rules() -> type[LineRules]:
+        """The rules each parsed line goes through (`spacy-untuned` swaps in rules without the lexicon)."""
+        return LineRules
 
     @staticmethod
     def _lines(builder: PredictionBuilder) -> Iterator[tuple[int, str]]:
@@ -89,29 +95,37 @@ class SpacyExtractor:
             offset += len(line) + 1
 
 
-def _majority_types(docs: list[Doc]) -> dict[str, str]:
+def _majority_types(docs: list[Doc], titles: frozenset[str] = PERSON_TITLES) -> dict[str, str]:
     """One type per name per document ("one sense per discourse"): the model's most frequent label for that string."""
     votes: dict[str, Counter[str]] = {}
     for doc in docs:
         for ent in doc.ents:
             if ent.label_ in ONTONOTES_TO_TAXONOMY and ent.label_ not in ("DATE", "TIME"):
-                votes.setdefault(_name_core(ent).text, Counter())[ent.label_] += 1
+                votes.setdefault(_name_core(ent, titles).text, Counter())[ent.label_] += 1
     return {name: ONTONOTES_TO_TAXONOMY[counts.most_common(1)[0][0]] for name, counts in votes.items()}
 
 
-def _name_core(span: Span) -> Span:
+def _name_core(span: Span, titles: frozenset[str] = PERSON_TITLES) -> Span:
     """The name without determiner, title or possessive 's (spec NAM extent)."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end - 1 and (doc[start].lower_ in LEADING_NOISE or doc[start].text in PERSON_TITLES):
+    while start < end - 1 and (doc[start].lower_ in LEADING_NOISE or doc[start].text in titles):
         start += 1
     while end > start + 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     return doc[start:end]
 
 
-class _Line:
-    """The rules applied to one parsed line; offsets are shifted by the line's start in the document."""
+class LineRules:
+    """The rules applied to one parsed line; offsets are shifted by the line's start in the document.
+
+    The word lists it reads are class attributes, so a subclass can run the same parse rules without them.
+    """
+
+    titles: frozenset[str] = PERSON_TITLES
+    reporting_verbs: frozenset[str] = REPORTING_VERBS
+    hedges: frozenset[str] = HEDGES
+    according_to = True
 
     def __init__(self, builder: PredictionBuilder, doc: Doc, offset: int, majority: dict[str, str],
                  matcher: Matcher) -> None:
@@ -135,7 +149,7 @@ class _Line:
         for ent in self.doc.ents:
             if ent.label_ not in ONTONOTES_TO_TAXONOMY:
                 continue
-            core = _name_core(ent)
+            core = _name_core(ent, self.titles)
             entity_type = self.majority.get(core.text, ONTONOTES_TO_TAXONOMY[ent.label_])
             named = any(t.pos_ == "PROPN" for t in core) or entity_type == "NORP"
             self.add(core, entity_type, "NAM" if named else "NOM", entity_key(entity_type, core.text))
@@ -194,7 +208,7 @@ class _Line:
         arguments = [(role, mention) for slot, token in self.slots(trigger)
                      if (role := role_for(event_type, slot)) and (mention := self.mention_for(token))]
         self.builder.event(event_type, (self.offset + trigger.idx, self.offset + end),
-                           self.fix_roles(event_type, arguments), **_attributes(trigger))
+                           self.fix_roles(event_type, arguments), **verb_attributes(trigger, self.hedges))
 
     def fix_roles(self, event_type: str, arguments: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """End-Position: a person leaves a post (Person), an organisation is left (Entity)."""
@@ -235,9 +249,9 @@ class _Line:
             cue = triple.cue[0]
             self.attribute(self.cue_span(cue), [content], source, self.addressee(cue), "DIRECT")
         for token in self.doc:
-            if token.lemma_.lower() in REPORTING_VERBS and token.pos_ in ("VERB", "AUX"):
+            if token.lemma_.lower() in self.reporting_verbs and token.pos_ in ("VERB", "AUX"):
                 self.reported(token)
-            elif token.lower_ == "according":
+            elif self.according_to and token.lower_ == "according":
                 self.according(token)
 
     def attribute(self, cue: tuple[int, int], content: list[tuple[int, int]], source: str | None,
@@ -336,13 +350,13 @@ def _unquote(content: Span) -> tuple[int, int]:
     return start + left, start + right
 
 
-def _attributes(trigger: Token) -> dict[str, str]:
+def verb_attributes(trigger: Token, hedges: frozenset[str] = HEDGES) -> dict[str, str]:
     """ACE attributes read off the verb group: negation, modals and hedging verbs, tense."""
     verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
     children = list(verb.children)
     negated = any(c.dep_ == "neg" for c in children + list(trigger.children))
     governors = list(verb.ancestors)[:2]
-    hedged = any(c.lower_ in MODALS for c in children) or any(a.lemma_.lower() in HEDGES for a in governors)
+    hedged = any(c.lower_ in MODALS for c in children) or any(a.lemma_.lower() in hedges for a in governors)
     auxiliaries = {c.lower_ for c in children if c.dep_ in ("aux", "auxpass")}
     if "will" in auxiliaries or ("to" in auxiliaries and verb.head.lemma_ in ("expect", "plan", "threaten")):
         tense = "FUTURE"
