@@ -92,22 +92,26 @@ def test_a_row_from_a_users_file_carries_its_sidecar_and_reproduces(bench_repo: 
         {"name": "my-llm", "settings": {"model": "x", "temperature": 0}, "tuned_on_test_texts": False}),
         encoding="utf-8")
     first = tmp_path / "first"
-    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{predictions}", "--output", str(first),
-                "--no-progress")
+    done = _cli(bench_repo, "benchmark", "--extractors", "rules", "empty", f"file:{predictions}", "--output",
+                str(first), "--no-progress")
     assert done.returncode == 0, done.stderr
-    row = pd.read_csv(first / "leaderboard.csv").set_index("extractor").loc["my-llm"]
+    board = pd.read_csv(first / "leaderboard.csv").set_index("extractor")
+    row = board.loc["my-llm"]
     assert row["tuned on test texts"] == "no" and json.loads(row["settings"])["temperature"] == 0
     assert row["entities.strict.f1"] == 1.0  # every span found again from its text and context
     report = json.loads((first / "reports" / "my-llm.json").read_text(encoding="utf-8"))
     assert report["grounding"]["entities"]["counts"]["exact"] == 9
 
-    again = tmp_path / "again"
-    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{first / 'predictions' / 'my-llm.jsonl'}",
+    again = tmp_path / "again"  # the whole board again, from its saved predictions and their sidecars
+    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{first / 'predictions' / '*.jsonl'}",
                 "--output", str(again), "--no-progress")
     assert done.returncode == 0, done.stderr
-    rerun = pd.read_csv(again / "leaderboard.csv").set_index("extractor").loc["my-llm"]
-    assert rerun["predictions sha256"] == row["predictions sha256"] and rerun["tuned on test texts"] == "no"
-    assert rerun["entities.strict.f1"] == row["entities.strict.f1"]
+    rerun = pd.read_csv(again / "leaderboard.csv").set_index("extractor")
+    assert sorted(rerun.index) == ["empty", "my-llm", "rules"]
+    for column in ("predictions sha256", "tuned on test texts", "dataset", "entities.strict.f1",
+                   "events.trigger_classification.f1", "attributions.full.f1"):
+        assert list(rerun.loc[["empty", "my-llm", "rules"], column]) == \
+            list(board.loc[["empty", "my-llm", "rules"], column]), column
 
 
 def test_a_bad_sidecar_is_refused_with_its_field(bench_repo: Path, tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from damascus_ie.harness.predictions import check_record
 from damascus_ie.harness.report import LAYER_HEADLINE
 from damascus_ie.leaderboard.error_page import grounded, write_error_page
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view, tuned_on_test_texts
-from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, needs_gold, resolve, sidecar_path
+from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, expand_names, needs_gold, resolve, sidecar_path
 
 RUN_MARKER = ".damascus-ie-benchmark"
 
@@ -162,7 +162,7 @@ def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
     """Loads every extractor before anything runs (a typo fails at once); the oracle is built later, on the gold."""
     problems: list[Problem] = []
     factories: list[Callable[[list[Document]], Extractor]] = []
-    for name in names:
+    for name in expand_names(names):
         if needs_gold(name):
             factories.append(functools.partial(_resolve_on, name))
             continue

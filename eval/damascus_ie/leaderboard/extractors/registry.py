@@ -20,6 +20,7 @@ instead of a traceback.
 from __future__ import annotations
 
 import contextlib
+import glob
 import inspect
 import json
 import os
@@ -298,6 +299,17 @@ def _plugins(name: str | None = None) -> EntryPoints:
 
     group = entry_points(group=ENTRY_POINT_GROUP)
     return group if name is None else group.select(name=name)
+
+
+def expand_names(specs: list[str]) -> list[str]:
+    """`file:` specs with a wildcard become one spec per matching file, in name order: `file:out/benchmark/
+    predictions/*.jsonl` re-scores a whole leaderboard from its saved predictions (and anyone's file beside them)."""
+    expanded: list[str] = []
+    for spec in specs:
+        pattern = spec[5:] if spec.startswith("file:") else ""
+        matches = sorted(glob.glob(pattern)) if pattern and glob.has_magic(pattern) else []
+        expanded += [f"file:{match}" for match in matches] or [spec]
+    return expanded
 
 
 def available() -> list[str]:
