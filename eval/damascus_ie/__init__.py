@@ -15,4 +15,8 @@ def __getattr__(name: str) -> Any:  # lazy, so `damascus-ie --help` and light im
             return version("damascus-ie")
         except PackageNotFoundError:  # running from a checkout without install
             return "0.0.0"
+    if name == "ner_predictions":
+        from damascus_ie.harness.iob import ner_predictions
+
+        return ner_predictions
     raise AttributeError(f"module 'damascus_ie' has no attribute {name!r}")

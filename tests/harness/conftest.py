@@ -4,6 +4,7 @@ it must score (worked out by hand).
 Text: "Rebels captured Homs on Sunday, the army said. Assad fled to Moscow."
 Entities: the prediction types Homs as LOC (gold GPE); everything else exact.
   strict/type: 5 of 6 correct -> P = R = F1 = 5/6; exact/partial: 1.0; head (type must agree): 5/6.
+  names only (Homs, Sunday, Assad, Moscow are NAM): 3 of 4 -> strict F1 3/4.
   GPE strict: 1 of 2 gold found, 1 of 1 predicted right -> F1 = 2/3; LOC: F1 0.
 Events: the "fled" Destination (Moscow) is predicted as Origin.
   triggers and argument identification: 1.0; argument classification (and attached): 4/5 = 0.8.
@@ -74,6 +75,7 @@ def predicted_document() -> dict:
 
 EXPECTED: dict[str, float] = {
     "entities.strict.f1": 5 / 6,
+    "entities.names.strict.f1": 3 / 4,
     "entities.exact.f1": 1.0,
     "entities.partial.f1": 1.0,
     "entities.type.f1": 5 / 6,

@@ -68,6 +68,11 @@ class GoldCorpus:
         return entities.mention_table(self.documents, self.taxonomy)
 
     @cached_property
+    def names(self) -> tuple[entities.MentionTable, np.ndarray]:
+        """The gold name (NAM) mentions and their rows in `mentions`."""
+        return entities.names_only(self.mentions, unlevelled=False)
+
+    @cached_property
     def events(self) -> events.EventTable:
         return events.event_table(self.documents, self.taxonomy)
 
@@ -163,6 +168,9 @@ def score_entities(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerRes
     tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.texts), g_units, p_units, n_units)
     metrics["head"] = tallies["head"].scores()
     statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
+    metrics["names"], names_strict = _names(gold, p, g_units, p_units, n_units)
+    statistics = {**{"entities.strict.f1": statistics.pop("entities.strict.f1")},
+                  "entities.names.strict.f1": [names_strict], **statistics}  # the names headline next to all levels
     pred_to_gold = _alignment(len(p), matching.correct("exact"))
     coref_metrics, coref_statistics, warnings = _coref(
         IdentitySide([m.get("entity") for m in g.records], g.doc, g_units),
@@ -173,6 +181,17 @@ def score_entities(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerRes
     rows = [{"type": kind, "scheme": scheme, **values}
             for kind, schemes in metrics["per_type"].items() for scheme, values in schemes.items()]
     return LayerResult(metrics, statistics, rows, warnings)
+
+
+def _names(gold: GoldCorpus, pred: entities.MentionTable, gold_units: np.ndarray, pred_units: np.ndarray,
+           n_units: int) -> tuple[dict[str, Any], Tally]:
+    """Names only (CoNLL-2003 style): every scheme on gold NAM mentions against predicted NAM or unlevelled ones."""
+    g, g_rows = gold.names
+    p, p_rows = entities.names_only(pred, unlevelled=True)
+    matching = entities.match(g, p)
+    metrics = entities.scores(entities.count(g, p, matching, gold.taxonomy, per_level=False), gold.taxonomy)
+    strict = entities.scheme_tallies(g, p, matching, gold_units[g_rows], pred_units[p_rows], n_units)["strict"]
+    return metrics, strict
 
 
 def score_events(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:

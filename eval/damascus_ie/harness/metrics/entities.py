@@ -34,6 +34,8 @@ from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, scores_from, tally
 from damascus_ie.harness.metrics.matching import (
+    BoolArray,
+    IntArray,
     Pairs,
     equal_pairs,
     joint_keys,
@@ -71,6 +73,15 @@ class MentionTable:
         rows = slice(int(first), int(last))
         return MentionTable(self.doc[rows] - start, self.start[rows], self.end[rows], self.type[rows],
                             self.per_doc[start:stop], self.taxonomy)
+
+    def subset(self, keep: BoolArray) -> MentionTable:
+        """The rows where `keep` is true, as a table of the same documents (records kept with their rows)."""
+        rows = np.flatnonzero(keep)
+        records = self.records
+        chosen = [records[r] for r in rows.tolist()]
+        ends = np.cumsum(np.bincount(self.doc[rows], minlength=len(self.per_doc))).tolist()
+        per_doc: list[Sequence[AnyRecord]] = [chosen[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return MentionTable(self.doc[rows], self.start[rows], self.end[rows], self.type[rows], per_doc, self.taxonomy)
 
     @cached_property
     def records(self) -> list[AnyRecord]:
@@ -321,6 +332,17 @@ def scheme_tallies(gold: MentionTable, pred: MentionTable, matching: EntityMatch
             credit = (g_cor, None)
         out[scheme] = tally(n_units, credit, (pred_units, None), credit, (gold_units, None))
     return out
+
+
+def names_only(table: MentionTable, *, unlevelled: bool) -> tuple[MentionTable, IntArray]:
+    """The name (NAM) mentions and their rows: CoNLL-2003-style name tagging inside the all-levels layer.
+
+    `unlevelled`: rows without a level count as names (a name tagger's predictions carry none, and a
+    system that does not say a prediction is a nominal or a pronoun is taken to claim a name).
+    """
+    nam = table.taxonomy.mention_levels.index("NAM")
+    keep = (table.level == nam) | (unlevelled & (table.level < 0))
+    return table.subset(keep), np.flatnonzero(keep)
 
 
 def head_spans(table: MentionTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
