@@ -17,7 +17,9 @@ algorithm that never looks at the gold:
    apostrophes to straight ones, dashes to "-", white-space runs to one space,
    the text's own edges stripped), then normalised with case folded. A match must
    start and end on whole code points of the original and lie outside
-   boilerplate; its offsets are the original's.
+   boilerplate; its offsets are the original's. Matches that cut a word ("he"
+   inside "the") are taken only when no tier has a whole-word one (then as
+   `normalised`).
 3. One candidate: outcome `exact` or `normalised`, and that occurrence is taken
    even if another record took it (so a context that locates a span lets two
    records share it, as the gold's shared cues do). Several: `ambiguous`, and a
@@ -107,7 +109,7 @@ class Locator:
 
     text: str
     boilerplate: Sequence[Sequence[int]] = ()
-    _cache: dict[str, tuple[str, list[tuple[int, int]]]] = field(default_factory=dict)
+    _cache: dict[str, list[tuple[str, list[tuple[int, int]]]]] = field(default_factory=dict)
 
     @cached_property
     def views(self) -> tuple[tuple[str, list[int]], tuple[str, list[int]]]:
@@ -117,19 +119,28 @@ class Locator:
     def sentences(self) -> list[tuple[int, int]]:
         return sentence_spans(self.text)
 
-    def find(self, query: str) -> tuple[str, list[tuple[int, int]]]:
-        """("exact" | "normalised", [(start, end), ...] in document order); no candidates: ("", [])."""
-        if query not in self._cache:
-            self._cache[query] = self._find(query)
-        return self._cache[query]
+    def find(self, query: str, regions: Sequence[tuple[int, int]] | None = None) -> tuple[str, list[tuple[int, int]]]:
+        """("exact" | "normalised", [(start, end), ...] in document order) inside `regions` (default: anywhere).
 
-    def _find(self, query: str) -> tuple[str, list[tuple[int, int]]]:
+        Tiers in order, whole words first: a match that cuts a word ("he" in "the") counts only when no tier
+        has a whole-word one, and then as `normalised`. No candidates: ("", []).
+        """
+        if query not in self._cache:
+            self._cache[query] = self._tiers(query)
+        tiers = [(outcome, [(s, e) for s, e in spans if regions is None or any(lo <= s and e <= hi for lo, hi in regions)])
+                 for outcome, spans in self._cache[query]]
+        for outcome, spans in tiers:
+            words = [span for span in spans if self.whole_words(*span)]
+            if words:
+                return outcome, words
+        return next((("normalised", spans) for _, spans in tiers if spans), ("", []))
+
+    def _tiers(self, query: str) -> list[tuple[str, list[tuple[int, int]]]]:
+        """Every occurrence outside boilerplate per tier: exact, normalised, normalised with case folded."""
         stripped = query.strip()
         if not stripped:
-            return "", []
-        exact = self._keep((s, s + len(stripped)) for s in _occurrences(self.text, stripped))
-        if exact:
-            return "exact", exact
+            return []
+        tiers = [("exact", self._keep((s, s + len(stripped)) for s in _occurrences(self.text, stripped)))]
         for fold_case, (view, origin) in zip((False, True), self.views, strict=True):
             needle = normalise_query(stripped, fold_case)
             spans = []
@@ -139,10 +150,14 @@ class Locator:
                         (last + 1 == len(origin) or origin[last + 1] != origin[last])
                 if whole:
                     spans.append((origin[at], origin[last] + 1))
-            kept = self._keep(spans)
-            if kept:
-                return "normalised", kept
-        return "", []
+            tiers.append(("normalised", self._keep(spans)))
+        return tiers
+
+    def whole_words(self, start: int, end: int) -> bool:
+        """Neither end cuts a word: the characters on both sides of each edge are not both letters or digits."""
+        text = self.text
+        return (start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())) and \
+            (end == len(text) or not (text[end - 1].isalnum() and text[end].isalnum()))
 
     def _keep(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         """Distinct spans outside boilerplate, in document order."""
@@ -262,22 +277,8 @@ class _Grounder:
         return scopes
 
     def within(self, given: str, regions: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-        """The candidates inside any of the regions: exact ones if any, else normalised ones."""
-        if len(regions) == 1 and regions[0] == (0, len(self.locator.text)):
-            return self.locator.find(given)
-        for tier in ("exact", "normalised"):
-            found: set[tuple[int, int]] = set()
-            for lo, hi in regions:
-                sub = Locator(self.locator.text[lo:hi])
-                outcome, spans = sub.find(given)
-                if outcome == tier:
-                    found |= {(lo + s, lo + e) for s, e in spans if not self.in_boilerplate(lo + s, lo + e)}
-            if found:
-                return tier, sorted(found)
-        return "", []
-
-    def in_boilerplate(self, start: int, end: int) -> bool:
-        return any(start < b_end and b_start < end for b_start, b_end in self.locator.boilerplate)
+        """The candidates inside any of the regions (the whole document for the last scope)."""
+        return self.locator.find(given, None if regions == [(0, len(self.locator.text))] else regions)
 
     def pick(self, candidates: list[tuple[int, int]], kind: str, anchor: tuple[int, int] | None,
              prefer: set[tuple[int, int]] | None) -> tuple[int, int]:
