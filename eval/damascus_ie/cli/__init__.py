@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "damascus_ie.cli.labelstudio",
     "damascus_ie.cli.benchmark",
     "damascus_ie.cli.extract",
+    "damascus_ie.cli.llm",
     "damascus_ie.cli.score",
 )
 

@@ -20,10 +20,12 @@ def run(args: argparse.Namespace) -> int:
     from damascus_ie.cli.score import refuse_overwriting
     from damascus_ie.core.io import write_jsonl
     from damascus_ie.leaderboard.benchmark import load_test_documents, run_extractor
+    from damascus_ie.leaderboard.extractors.llm import cli_options
     from damascus_ie.leaderboard.extractors.registry import needs_gold, resolve
 
     refuse_overwriting(args.output, [Path(args.name[5:])] if args.name.startswith("file:") else [])
-    extractor = None if needs_gold(args.name) else resolve(args.name, timeout=args.timeout, cmd_mode=args.cmd_mode)
+    extractor = None if needs_gold(args.name) else resolve(args.name, timeout=args.timeout, cmd_mode=args.cmd_mode,
+                                                                   llm_options=cli_options(args))
     _, gold = load_test_documents()
     extractor = extractor or resolve(args.name, gold=gold)
     predictions, seconds = run_extractor(extractor, gold, lenient=args.lenient)

@@ -9,12 +9,9 @@ instead of the half minute of migrations.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -23,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from damascus_ie.core.paths import repo_root
+from damascus_ie.core.processes import free_port, log_tail, stop_process_group
 
 DATABASE = "label_studio.sqlite3"
 LOG_NAME = "server.log"
@@ -88,48 +86,6 @@ def server_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop_process_group(process: subprocess.Popen, timeout: float = 15.0) -> None:
-    """SIGTERM to the server's own process group (its pid), SIGKILL if it lingers; always reaps the child."""
-    if process.poll() is None:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                process.wait(timeout=timeout)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-    process.wait()
-    with contextlib.suppress(ProcessLookupError):  # children left in the group after the leader exited
-        os.killpg(process.pid, signal.SIGKILL)
-    deadline = time.monotonic() + timeout
-    while _group_exists(process.pid) and time.monotonic() < deadline:  # orphans linger until init reaps them
-        time.sleep(0.05)
-
-
-def _group_exists(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _log_tail(log: Path, lines: int = 25) -> str:
-    try:
-        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
@@ -144,14 +100,14 @@ def _wait_ready(process: subprocess.Popen, log: Path, timeout: float) -> str:
     url = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerError(f"Label Studio exited with {process.returncode}:\n{_log_tail(log)}")
+            raise ServerError(f"Label Studio exited with {process.returncode}:\n{log_tail(log)}")
         if url is None:
             found = _STARTED.search(log.read_text(encoding="utf-8", errors="replace")) if log.exists() else None
             url = found.group(1) if found else None
         if url is not None and _healthy(url):
             return url
         time.sleep(0.25)
-    raise ServerError(f"Label Studio not ready after {timeout:.0f} s:\n{_log_tail(log)}")
+    raise ServerError(f"Label Studio not ready after {timeout:.0f} s:\n{log_tail(log)}")
 
 
 def start_server(data_dir: Path, credentials: Credentials, *, template: Path | None = None, port: int | None = None,

@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,9 +157,12 @@ def _ready(extractor: Extractor, gold: list[Document]) -> Extractor:
     return extractor
 
 
-def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
-                    cmd_mode: CommandMode = "stream") -> list[Callable[[list[Document]], Extractor]]:
-    """Loads every extractor before anything runs (a typo fails at once); the oracle is built later, on the gold."""
+def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT, cmd_mode: CommandMode = "stream",
+                    llm_options: Mapping[str, str | None] | None = None) -> list[Callable[[list[Document]], Extractor]]:
+    """Loads every extractor before anything runs (a typo fails at once); the oracle is built later, on the gold.
+
+    `llm_options` (the CLI's `--llm-*` flags) configure the `llm` extractor.
+    """
     problems: list[Problem] = []
     factories: list[Callable[[list[Document]], Extractor]] = []
     for name in expand_names(names):
@@ -167,7 +170,7 @@ def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
             factories.append(functools.partial(_resolve_on, name))
             continue
         try:
-            extractor = resolve(name, timeout=timeout, cmd_mode=cmd_mode)
+            extractor = resolve(name, timeout=timeout, cmd_mode=cmd_mode, llm_options=llm_options)
         except InvalidInput as error:
             problems += error.problems
             continue
@@ -179,14 +182,15 @@ def load_extractors(names: list[str], *, timeout: float = COMMAND_TIMEOUT,
 
 def run_benchmark(names: list[str], root: Path | None = None, progress: bool = True, *, lenient: bool = False,
                   timeout: float = COMMAND_TIMEOUT, cmd_mode: CommandMode = "stream",
-                  failures: list[Problem] | None = None) -> tuple[str, list[Document], list[Run]]:
+                  failures: list[Problem] | None = None,
+                  llm_options: Mapping[str, str | None] | None = None) -> tuple[str, list[Document], list[Run]]:
     """Loads every extractor, then the gold once, then runs and scores each in turn: (version, gold, runs).
 
     With `failures` given, an extractor that fails is recorded there and the others still run; without it the
     first failure raises.
     """
     from damascus_ie.harness.scoring import score  # imported here so the CLI starts without loading the harness
-    factories = load_extractors(names, timeout=timeout, cmd_mode=cmd_mode)
+    factories = load_extractors(names, timeout=timeout, cmd_mode=cmd_mode, llm_options=llm_options)
     version, gold = load_test_documents(root)
     runs: list[Run] = []
     for factory in factories:

@@ -2,6 +2,7 @@
 
   spacy, spacy-untuned, rules,    the built-ins
   oracle, empty
+  llm, llm:<model>, llm:k=v,...   a model behind any OpenAI-compatible endpoint (extractors/llm.py)
   NAME                            an entry point in the `damascus_ie.extractors` group
   module:attribute                a Python object with `extract(document)` (an instance, or a class/factory
                                   called without arguments); modules are also found in the current directory
@@ -29,7 +30,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -314,7 +315,7 @@ def expand_names(specs: list[str]) -> list[str]:
 
 def available() -> list[str]:
     """Names accepted without a prefix: built-ins, then installed entry points."""
-    return [*BUILTINS, *sorted(ep.name for ep in _plugins() if ep.name not in BUILTINS)]
+    return [*BUILTINS, "llm", *sorted(ep.name for ep in _plugins() if ep.name not in BUILTINS)]
 
 
 def needs_gold(spec: str) -> bool:
@@ -323,8 +324,14 @@ def needs_gold(spec: str) -> bool:
 
 
 def resolve(spec: str, gold: list[Document] | None = None, *, timeout: float = COMMAND_TIMEOUT,
-            cmd_mode: CommandMode = "stream") -> Extractor:
-    """The extractor a name stands for (see the module docstring); `gold` goes to the built-in oracle only."""
+            cmd_mode: CommandMode = "stream", llm_options: Mapping[str, str | None] | None = None) -> Extractor:
+    """The extractor a name stands for (see the module docstring); `gold` goes to the built-in oracle only.
+
+    `llm_options` (the CLI's `--llm-*` flags) configure `llm` on top of its spec and $DAMASCUS_IE_LLM_*.
+    """
+    if spec == "llm" or spec.startswith("llm:"):
+        from damascus_ie.leaderboard.extractors.llm import from_spec  # its HTTP and threading only when asked for
+        return from_spec(spec[4:], llm_options)
     if spec.startswith("cmd:"):
         if not spec[4:].strip():
             raise _fail(spec, "empty command")
