@@ -28,3 +28,10 @@ def test_ungrounded_spans_get_a_list_of_their_own(gold_documents: list) -> None:
 def test_a_page_without_text_anchored_spans_says_none(gold_documents: list) -> None:
     page = error_page("gold", gold_documents, gold_documents)
     assert "None: every text-anchored span was found." in page
+
+
+def test_confusion_plot_grounds_text_anchored_predictions(gold_documents: list) -> None:
+    from damascus_ie.leaderboard.plots import type_confusion
+
+    predictions = [text_anchored(doc, doc["text"]) for doc in gold_documents]
+    assert type_confusion(gold_documents, predictions).trace() == sum(len(d["mentions"]) for d in gold_documents)

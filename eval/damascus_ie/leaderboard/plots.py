@@ -30,10 +30,12 @@ def per_type_f1(report: Any, layer: str) -> dict[str, float]:
 
 
 def type_confusion(gold: list[Document], predictions: list[dict]) -> np.ndarray:
-    """Rows gold type, columns predicted type, over exactly matched spans (taxonomy order)."""
+    """Rows gold type, columns predicted type, over exactly matched spans (taxonomy order; text-anchored ones grounded)."""
+    from damascus_ie.leaderboard.error_page import grounded
+
     types = list(load_taxonomy().entity_types)
     by_id = {p["id"]: p for p in predictions}
-    aligned = [by_id.get(d["id"], {"mentions": []}) for d in gold]
+    aligned = [grounded(d, by_id.get(d["id"], {"id": d["id"], "mentions": []}))[0] for d in gold]
     gold_table, pred_table = mention_table(gold), mention_table(aligned)
     gold_rows, pred_rows = match(gold_table, pred_table).correct("exact")
     if not len(gold_rows):
