@@ -170,6 +170,7 @@ class LLMExtractor:
     config: LLMConfig = field(default_factory=LLMConfig)
     taxonomy: Taxonomy = field(default_factory=load_taxonomy)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    tuned_on_test_texts: bool = field(default=False, init=False)  # prompt from the taxonomy and guidelines, example invented
 
     def __post_init__(self) -> None:
         self.name = f"llm:{self.config.model}"
