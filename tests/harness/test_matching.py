@@ -1,6 +1,13 @@
-"""matching.pack: one sortable int64 key per row, for any column widths (issue 12: it raised on large corpora)."""
+"""metrics/matching.py: keys, candidate pairs and optimal one-to-one matchings of spans.
+
+pack (one sortable int64 key per row, for any column widths; issue 12: it raised on large corpora), then
+hand-computed cases and brute-force properties for the pairing functions every layer's scores rest on.
+Hypothesis builds the spans and edges, so a failure shrinks to the smallest graph.
+"""
 
 from __future__ import annotations
+
+from itertools import combinations
 
 import numpy as np
 from hypothesis import given, settings
@@ -8,7 +15,17 @@ from hypothesis import strategies as st
 
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.harness.metrics import events
-from damascus_ie.harness.metrics.matching import _dense_rank_pairs, pack
+from damascus_ie.harness.metrics.matching import (
+    _dense_rank_pairs,
+    best_assignment,
+    equal_pairs,
+    joint_keys,
+    lexicographic_matching,
+    maximum_matching,
+    overlap_pairs,
+    pack,
+    residual,
+)
 
 COLUMNS = st.integers(1, 5).flatmap(lambda n_columns: st.lists(
     st.tuples(*[st.integers(0, 2**62) | st.integers(0, 3) for _ in range(n_columns)]), min_size=1, max_size=30))
@@ -46,3 +63,139 @@ def test_event_keys_pack_at_the_size_that_failed() -> None:
              for name in ("events", "arguments")}
     tallies = events.event_tallies(table, table, units, 1)
     assert all(tallies[task].scores()["f1"] == 1.0 for task in events.TASKS)
+
+
+def ints(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def pairs_of(result: tuple[np.ndarray, np.ndarray]) -> set[tuple[int, int]]:
+    return set(zip(result[0].tolist(), result[1].tolist(), strict=True))
+
+
+def is_one_to_one(pairs: set[tuple[int, int]]) -> bool:
+    return len({g for g, _ in pairs}) == len(pairs) == len({p for _, p in pairs})
+
+
+# -- hand-computed -----------------------------------------------------------------------------------------------
+
+def test_overlap_pairs_are_half_open_and_stay_within_a_group() -> None:
+    """Gold [0,5) [5,9) [2,4) in group 0 and [0,5) in group 1; predictions [4,6) and [9,12) in group 0, [1,2) in 1."""
+    gold = (ints(0, 0, 0, 1), ints(0, 5, 2, 0), ints(5, 9, 4, 5))
+    pred = (ints(0, 0, 1), ints(4, 9, 1), ints(6, 12, 2))
+    # [4,6) overlaps [0,5) and [5,9) but not [2,4) (it ends where [4,6) starts); [9,12) touches [5,9) only at 9
+    assert pairs_of(overlap_pairs(*gold, *pred)) == {(0, 0), (1, 0), (3, 2)}
+
+
+def test_equal_pairs_pair_min_of_both_counts_per_key() -> None:
+    """Keys gold 7, 7, 7, 3 and predicted 7, 7, 5: two pairs for key 7, none for 3 and 5."""
+    gi, pi = equal_pairs(ints(7, 7, 7, 3), ints(7, 7, 5))
+    assert gi.size == 2 and set(gi.tolist()) <= {0, 1, 2} and sorted(pi.tolist()) == [0, 1]
+
+
+def test_joint_keys_are_equal_exactly_when_the_rows_are() -> None:
+    gold, pred = joint_keys((ints(0, 1, 1), ints(5, 5, 2**40)), (ints(1, 1, 0), ints(5, 2**40, 6)))
+    assert [g == p for g in gold.tolist() for p in pred.tolist()] == [False, False, False, True, False, False,
+                                                                      False, True, False]
+
+
+def test_maximum_matching_finds_the_augmenting_path() -> None:
+    """Edges g0-p0, g0-p1, g1-p0: greedy g0-p0 leaves g1 unmatched; the maximum pairs g0-p1 and g1-p0."""
+    assert pairs_of(maximum_matching(ints(0, 0, 1), ints(0, 1, 0))) == {(0, 1), (1, 0)}
+
+
+def test_lone_edges_are_kept_as_they_are() -> None:
+    assert pairs_of(maximum_matching(ints(0, 2), ints(1, 0))) == {(0, 1), (2, 0)}
+    assert pairs_of(maximum_matching(ints(), ints())) == set()
+
+
+def test_residual_keeps_edges_between_free_ends() -> None:
+    gi, pi = residual(ints(0, 0, 1, 2), ints(0, 1, 1, 2), used_gold=ints(0), used_pred=ints(2), n_gold=3, n_pred=3)
+    assert pairs_of((gi, pi)) == {(1, 1)}
+
+
+def test_lexicographic_matching_prefers_correct_pairs_then_more_pairs() -> None:
+    """g0-p0 is correct; g0-p1 and g1-p0 are overlaps. Most correct first (g0-p0), then nothing else fits:
+    one correct pair beats two overlap pairs, as a correct pair weighs two overlap pairs in SemEval."""
+    (correct, other) = lexicographic_matching(ints(0, 0, 1), ints(0, 1, 0), np.array([True, False, False]), 2, 2)
+    assert pairs_of(correct) == {(0, 0)} and pairs_of(other) == set()
+
+
+def test_lexicographic_matching_keeps_the_correct_pair_that_leaves_room() -> None:
+    """Correct edges g0-p1 and g1-p1 compete for p1; g0-p0 and g2-p1 are overlaps.
+
+    Keeping g0-p1 would leave p0 (whose only candidate is g0) unpaired; keeping g1-p1 lets g0-p0 pair too:
+    one correct pair and two pairs in all, the only optimum."""
+    gi, pi = ints(0, 1, 0, 2), ints(1, 1, 0, 1)
+    correct, other = lexicographic_matching(gi, pi, np.array([True, True, False, False]), 3, 2)
+    assert pairs_of(correct) == {(1, 1)} and pairs_of(other) == {(0, 0)}
+
+
+def test_best_assignment_maximises_weight_and_drops_zero_pairs() -> None:
+    weights = np.array([[1.0, 3.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 0.0]])
+    assert pairs_of(best_assignment(weights)) == {(0, 1), (1, 0)}  # 3 + 2 beats 4 + 1; row 2 has only zeros
+    assert pairs_of(best_assignment(np.zeros((0, 0)))) == set()
+
+
+# -- properties against brute force ------------------------------------------------------------------------------
+
+SPANS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20), st.integers(1, 6)), max_size=12).map(
+    lambda rows: (ints(*(g for g, _, _ in rows)), ints(*(s for _, s, _ in rows)), ints(*(s + n for _, s, n in rows))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(SPANS, SPANS)
+def test_overlap_pairs_are_exactly_the_overlapping_pairs(gold: tuple[np.ndarray, ...], pred: tuple[np.ndarray, ...]
+                                                         ) -> None:
+    expected = {(g, p) for g in range(gold[0].size) for p in range(pred[0].size)
+                if gold[0][g] == pred[0][p] and gold[1][g] < pred[2][p] and pred[1][p] < gold[2][g]}
+    found = overlap_pairs(*gold, *pred)
+    assert pairs_of(found) == expected and found[0].size == len(expected)  # each pair once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 4), max_size=12), st.lists(st.integers(0, 4), max_size=12))
+def test_equal_pairs_are_one_to_one_and_as_many_as_possible(gold: list[int], pred: list[int]) -> None:
+    pairs = pairs_of(equal_pairs(ints(*gold), ints(*pred)))
+    assert is_one_to_one(pairs)
+    assert all(gold[g] == pred[p] for g, p in pairs)
+    assert len(pairs) == sum(min(gold.count(k), pred.count(k)) for k in set(gold))
+
+
+EDGES = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.booleans()), unique_by=lambda e: e[:2],
+                 max_size=10)
+
+
+def brute_force(edges: list[tuple[int, int, bool]]) -> tuple[int, int]:
+    """(most correct edges, then most edges) over every one-to-one subset of the edges."""
+    best = (0, 0)
+    for size in range(1, len(edges) + 1):
+        for chosen in combinations(edges, size):
+            if is_one_to_one({(g, p) for g, p, _ in chosen}):
+                best = max(best, (sum(c for _, _, c in chosen), size))
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(EDGES)
+def test_maximum_matching_is_maximum_and_one_to_one(edges: list[tuple[int, int, bool]]) -> None:
+    gi, pi = ints(*(g for g, _, _ in edges)), ints(*(p for _, p, _ in edges))
+    pairs = pairs_of(maximum_matching(gi, pi))
+    assert pairs <= {(g, p) for g, p, _ in edges} and is_one_to_one(pairs)
+    assert len(pairs) == brute_force([(g, p, False) for g, p, _ in edges])[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(EDGES, st.data())
+def test_lexicographic_matching_is_optimal_whatever_the_edge_order(edges: list[tuple[int, int, bool]],
+                                                                   data: st.DataObject) -> None:
+    """Most correct pairs, then most pairs, as a brute force finds; the counts do not depend on edge order."""
+    for arrangement in (edges, data.draw(st.permutations(edges))):
+        gi, pi = ints(*(g for g, _, _ in arrangement)), ints(*(p for _, p, _ in arrangement))
+        correct_mask = np.array([c for _, _, c in arrangement], dtype=bool)
+        correct, other = lexicographic_matching(gi, pi, correct_mask, 5, 5)
+        chosen = pairs_of(correct) | pairs_of(other)
+        assert is_one_to_one(chosen) and len(chosen) == correct[0].size + other[0].size
+        assert pairs_of(correct) <= {(g, p) for g, p, c in edges if c}
+        assert pairs_of(other) <= {(g, p) for g, p, _ in edges}
+        assert (correct[0].size, len(chosen)) == brute_force(edges)
