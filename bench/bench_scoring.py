@@ -1,21 +1,25 @@
-"""`make bench`: how fast and how lean the harness scores, measured against nervaluate in the same run.
+"""`make bench`: how fast and how lean the public `damascus_ie.score()` is, against nervaluate 1.2.1 in the same run.
 
 A synthetic corpus of 100,000 documents with 20 gold entity mentions each (some
-nested), predictions with exact hits, wrong types, shifted boundaries, misses
-and spurious spans, written to JSONL and parsed back as a user's file would be.
-Prints, for the issue's targets:
-  entity scoring: <x>x nervaluate, <y>x parse time      (targets: >= 40x, <= 3x)
-  entity scoring peak memory: <z>x the parsed input     (target: < 2x)
-  event and attribution scoring times on the same corpus
-  1,000 bootstrap resamples of the real gold            (target: < 1 s)
-Set BENCH_DOCS for a smaller run (the targets are stated for 100,000).
+nested), 4 events and 2 attributions, and predictions with exact hits, wrong
+types, a boundary one token too long, misses and a spurious span. Every span
+lies on token boundaries, so the predictions pass validation; they are written
+to JSONL and parsed back as a user's file would be. Every line times
+`damascus_ie.score()` itself (validation, gold preparation, every metric), with
+the gold read in the same call unless the line says otherwise:
+  score(): <x>x nervaluate                          entities, bootstrap off     (target >= 40x)
+  default bootstrap adds <y> s (<z>x the scoring)                               (target <= 1x)
+  peak memory <m>x the parsed input                                             (target < 2x)
+  dense overlaps: 5,000 x 5,000 spans in one document, nested and crossing      (target < 5 s, < 1 GB)
+  gold preparation for events and attributions                                  (target < 5 s)
+`--quick` runs a small corpus (a smoke test; the speed claims come from the full run).
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
-import os
 import random
 import sys
 import tempfile
@@ -28,80 +32,90 @@ from typing import Any
 import pyarrow as pa
 from nervaluate import Evaluator
 
+from damascus_ie import score
+from damascus_ie.core.problems import InvalidInput
+from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.taxonomy import load_taxonomy
-from damascus_ie.harness.metrics import entities
-from damascus_ie.harness.scoring import GoldCorpus, evaluate_layers, resolve_gold, score_attributions, score_events
+from damascus_ie.harness.scoring import GoldCorpus, evaluate_layers, resolve_gold
 from damascus_ie.harness.uncertainty import bootstrap_intervals
 
-DOCS = int(os.environ.get("BENCH_DOCS", "100000"))
 MENTIONS = 20
 SENTENCE = "Rebel forces entered the capital and residents said the army withdrew overnight. "
 TEXT = (SENTENCE * 12).strip()
+WORDS = [span for span in token_spans(TEXT) if TEXT[span[0]].isalnum()]
+
+
+def _span(first: int, last: int) -> dict:
+    """Words first..last (inclusive) as a span with its text."""
+    start, end = WORDS[first][0], WORDS[last][1]
+    return {"start": start, "end": end, "text": TEXT[start:end]}
 
 
 def synthetic_document(rng: random.Random, index: int, types: tuple[str, ...],
-                       event_types: dict[str, tuple[str, ...]]) -> tuple[dict, dict]:
-    """One gold document and its prediction; mentions sit in the text, some nested."""
+                       event_roles: dict[str, tuple[str, ...]]) -> tuple[dict, dict]:
+    """One gold document and its prediction: spans on word boundaries, predictions never crossing each other."""
     gold: list[dict] = []
     pred: list[dict] = []
-    position = 0
+    word = 0
     for number in range(MENTIONS):
-        position += rng.randint(1, 20)
-        length = rng.randint(1, 10)
+        word += rng.randint(1, 3)
+        length = rng.randint(1, 3)
         kind = rng.choice(types)
-        mention = {"id": f"m{number}", "start": position, "end": position + length, "type": kind, "level": "NOM",
-                   "entity": f"e{index}-{number % 12}"}
-        gold.append(mention)
+        span = _span(word, word + length - 1)
+        entity = None if kind == "TIME" else f"e{index}-{number % 12}"
+        gold.append({"id": f"m{number}", **span, "type": kind, "level": "NOM", "entity": entity})
         roll = rng.random()
         if roll < 0.7:
-            pred.append({"id": f"p{number}", "start": position, "end": position + length, "type": kind,
-                         "entity": f"e{index}-{number % 9}"})
+            pred.append({"id": f"p{number}", **span, "type": kind,
+                         "entity": None if kind == "TIME" else f"e{index}-{number % 9}"})
         elif roll < 0.8:
-            pred.append({"id": f"p{number}", "start": position, "end": position + length, "type": rng.choice(types)})
-        elif roll < 0.9:
-            pred.append({"id": f"p{number}", "start": position, "end": position + length + 2, "type": kind})
-        if number % 7 == 0 and length > 3:  # a nested gold mention, as NORP inside ORG
-            gold.append({"id": f"n{number}", "start": position, "end": position + 2, "type": "NORP", "level": "NAM",
+            pred.append({"id": f"p{number}", **span, "type": rng.choice(types)})
+        elif roll < 0.9:  # one word too long: never reaches the next mention, which starts a word later at least
+            pred.append({"id": f"p{number}", **_span(word, word + length), "type": kind})
+        if number % 7 == 0 and length > 1:  # a nested gold mention, as NORP inside ORG
+            gold.append({"id": f"n{number}", **_span(word, word), "type": "NORP", "level": "NAM",
                          "entity": f"norp{number}"})
-        position += length
-    pred.append({"id": "spurious", "start": position + 3, "end": position + 6, "type": rng.choice(types)})
-    event_names = list(event_types)
+        word += length
+    pred.append({"id": "spurious", **_span(word + 1, word + 2), "type": rng.choice(types)})
+    kept = {m["id"] for m in pred}
+    event_names = list(event_roles)
     events_gold, events_pred = [], []
     for number in range(4):
         kind = event_names[number % len(event_names)]
-        trigger = gold[number * 4]
-        roles = event_types[kind]
-        event = {"id": f"v{number}", "type": kind, "trigger": {"start": trigger["start"], "end": trigger["end"]},
+        trigger, roles = gold[number * 4], event_roles[kind]
+        event = {"id": f"v{number}", "type": kind, "trigger": {k: trigger[k] for k in ("start", "end", "text")},
                  "arguments": [{"role": roles[0], "mention": gold[number * 4 + 1]["id"]},
                                {"role": roles[-1], "mention": gold[number * 4 + 2]["id"]}],
                  "polarity": "POSITIVE", "modality": "ASSERTED", "tense": "PAST", "genericity": "SPECIFIC",
                  "event": f"ev{index}-{number % 3}"}
         events_gold.append(event)
         if rng.random() < 0.8:
-            events_pred.append({**event, "arguments": event["arguments"][:1] if rng.random() < 0.3 else
-                                event["arguments"], "tense": rng.choice(["PAST", "PRESENT"])})
-    attributions_gold = [{"id": f"a{n}", "type": "DIRECT", "cue": {"start": 10 + 90 * n, "end": 14 + 90 * n},
-                          "source": gold[n]["id"], "content": [{"start": 20 + 90 * n, "end": 60 + 90 * n}],
-                          "addressee": None, "parent": None, "statement": f"s{index}-{n}"} for n in range(2)]
-    attributions_pred = [{"id": f"a{n}", "type": "INDIRECT", "cue": {"start": 10 + 90 * n, "end": 15 + 90 * n},
-                          "source": gold[n]["id"], "content": [{"start": 25 + 90 * n, "end": 60 + 90 * n}],
-                          "parent": None} for n in range(2)]
-    kept = {m["id"] for m in pred}
-    attributions_pred = [{**a, "source": None if a["source"].replace("m", "p") not in kept else
-                          a["source"].replace("m", "p")} for a in attributions_pred]
-    events_pred = [{**e, "arguments": [{**a, "mention": a["mention"].replace("m", "p")} for a in e["arguments"]
-                                       if a["mention"].replace("m", "p") in kept]} for e in events_pred]
+            arguments = [{**a, "mention": a["mention"].replace("m", "p")} for a in event["arguments"]]
+            arguments = [a for a in arguments if a["mention"] in kept]
+            events_pred.append({**event, "arguments": arguments[:1] if rng.random() < 0.3 else arguments,
+                                "tense": rng.choice(["PAST", "PRESENT"])})
+    attributions_gold, attributions_pred = [], []
+    for number in range(2):
+        cue = 7 + 12 * number  # "said" in the first two sentences; content: the words after it
+        source = gold[number]["id"]
+        attributions_gold.append({"id": f"a{number}", "type": "INDIRECT", "cue": _span(cue, cue),
+                                  "source": source, "content": [_span(cue + 1, cue + 4)], "addressee": None,
+                                  "parent": None, "statement": f"s{index}-{number}"})
+        predicted_source = source.replace("m", "p")
+        attributions_pred.append({"id": f"a{number}", "type": "DIRECT", "cue": _span(cue, cue),
+                                  "source": predicted_source if predicted_source in kept else None,
+                                  "content": [_span(cue + 2, cue + 4)], "parent": None})
     doc_id = f"doc{index:06d}"
     return ({"id": doc_id, "text": TEXT, "mentions": gold, "events": events_gold, "attributions": attributions_gold},
             {"id": doc_id, "mentions": pred, "events": events_pred, "attributions": attributions_pred})
 
 
-def write_corpus(folder: Path) -> tuple[Path, Path]:
+def write_corpus(folder: Path, docs: int) -> tuple[Path, Path]:
     taxonomy = load_taxonomy()
     rng = random.Random(0)
     gold_path, pred_path = folder / "gold.jsonl", folder / "predictions.jsonl"
     with gold_path.open("w", encoding="utf-8") as gold_file, pred_path.open("w", encoding="utf-8") as pred_file:
-        for index in range(DOCS):
+        for index in range(docs):
             gold, pred = synthetic_document(rng, index, taxonomy.entity_types, taxonomy.event_roles)
             gold_file.write(json.dumps(gold) + "\n")
             pred_file.write(json.dumps(pred) + "\n")
@@ -114,10 +128,7 @@ def parse(path: Path) -> list[dict]:
 
 
 def timed(function: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
-    """Best wall time of `repeat` runs (as timeit reports: the least disturbed by other processes) and the result.
-
-    Garbage is collected before each run. nervaluate runs once: a minute-long run averages out disturbances.
-    """
+    """Best wall time of `repeat` runs (as timeit reports: the least disturbed by other processes) and the result."""
     times, result = [], None
     for _ in range(repeat):
         gc.collect()
@@ -127,100 +138,171 @@ def timed(function: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return min(times), result
 
 
+_POOLS: list[Any] = []  # proxy pools outlive the buffers they handed out (a prepared gold may keep some)
+
+
+def peak_memory(function: Callable[[], Any]) -> tuple[float, Any]:
+    """Extra peak bytes while `function` runs: tracemalloc (Python, NumPy) plus Arrow's pool (an upper bound)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    previous = pa.default_memory_pool()
+    arrow = pa.proxy_memory_pool(previous)
+    _POOLS.append(arrow)
+    pa.set_memory_pool(arrow)
+    try:
+        result = function()
+    finally:
+        pa.set_memory_pool(previous)
+    peak = tracemalloc.get_traced_memory()[1] - before + arrow.max_memory()
+    tracemalloc.stop()
+    return peak, result
+
+
+def parsed_bytes(path: Path) -> tuple[int, list[dict]]:
+    gc.collect()
+    tracemalloc.start()
+    docs = parse(path)
+    size = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return size, docs
+
+
 def nervaluate_input(docs: list[dict]) -> list[list[dict]]:
     """nervaluate's dict format; its `end` is inclusive."""
     return [[{"label": m["type"], "start": m["start"], "end": m["end"] - 1} for m in d["mentions"]] for d in docs]
 
 
-def peak_memory_ratio(gold_path: Path, pred_path: Path) -> tuple[float, float]:
-    """(extra peak memory while scoring, gold read in the same call / bytes of the parsed input, its MB).
-
-    tracemalloc sees Python objects and NumPy arrays; Arrow's buffers come from its own pool, measured
-    through a proxy pool. The two peaks are added (an upper bound: they need not coincide).
-    """
-    tracemalloc.start()
-    gold, pred = parse(gold_path), parse(pred_path)
-    parsed = tracemalloc.get_traced_memory()[0]
-    tracemalloc.reset_peak()
-    previous = pa.default_memory_pool()
-    arrow = pa.proxy_memory_pool(previous)
-    pa.set_memory_pool(arrow)
-    try:
-        entities.evaluate(gold, pred, per_level=False)
-    finally:
-        pa.set_memory_pool(previous)
-    peak = tracemalloc.get_traced_memory()[1] - parsed + arrow.max_memory()
-    tracemalloc.stop()
-    return peak / parsed, parsed / 1e6
-
-
-def bootstrap_time() -> tuple[float, int]:
-    """1,000 resamples of every headline statistic on the real gold (scored against itself)."""
-    corpus = resolve_gold(None)
-    results = evaluate_layers(corpus, corpus.documents, ("entities", "events", "attributions"))
-    stats = {name: s for result in results.values() for name, s in result.statistics.items()}
-    seconds, _ = timed(lambda: bootstrap_intervals(stats, corpus.sentences.doc_of_unit, 1000, 0), repeat=3)
-    return seconds, len(corpus.sentences)
-
-
-def entity_benchmark(gold: list[dict], pred: list[dict], parse_seconds: float) -> None:
-    """Harness against nervaluate on the same parsed input, and against the time it took to parse the predictions.
-
-    The headline times scoring the predictions against a gold already read into the harness (as `score` and the
-    benchmark do: the gold is read once, then serves every system); the cold time reads the gold in the same call.
-    """
-    prepare, gold_table = timed(lambda: entities.mention_table(gold))
-    warm, result = timed(lambda: entities.evaluate(gold_table, pred, per_level=False), repeat=5)
-    cold, _ = timed(lambda: entities.evaluate(gold, pred, per_level=False), repeat=5)
+def entity_lines(gold: list[dict], pred: list[dict], repeat: int) -> None:
+    """score() entities-only, with a fresh gold list each call (so it is read and prepared in that call)."""
+    cold, report = timed(lambda: score(pred, list(gold), layers=["entities"], bootstrap=0), repeat=repeat)
     true, predicted = nervaluate_input(gold), nervaluate_input(pred)
     tags = list(load_taxonomy().entity_types)
     theirs, reference = timed(lambda: Evaluator(true, predicted, tags=tags, loader="dict").evaluate())
     for scheme, their_scheme in (("strict", "strict"), ("exact", "exact"), ("partial", "partial"),
                                  ("type", "ent_type")):
-        print(f"  {scheme:<8} F1 ours {result['overall'][scheme]['f1']:.6f}   "
-              f"nervaluate {reference['overall'][their_scheme].f1:.6f}")
-    print(f"  harness: reading the gold once {prepare:.2f} s; scoring the predictions (all four schemes, overall, "
-          f"per type, macro) {warm:.2f} s; both in one call {cold:.2f} s. nervaluate {theirs:.2f} s")
-    print(f"entity scoring: {theirs / warm:.1f}x nervaluate, {warm / parse_seconds:.1f}x parse time", flush=True)
-    print(f"entity scoring with the gold read in the same call: {theirs / cold:.1f}x nervaluate, "
-          f"{cold / parse_seconds:.1f}x parse time", flush=True)
+        ours = report.metrics["entities"]["overall"][scheme]["f1"]
+        print(f"  {scheme:<8} F1 score() {ours:.6f}   nervaluate {reference['overall'][their_scheme].f1:.6f}")
+    warm_gold = list(gold)
+    score(pred, warm_gold, layers=["entities"], bootstrap=0)  # prepares this gold once
+    warm, _ = timed(lambda: score(pred, warm_gold, layers=["entities"], bootstrap=0), repeat=repeat)
+    booted, _ = timed(lambda: score(pred, list(gold), layers=["entities"]), repeat=max(1, repeat - 1))
+    print(f"  nervaluate {theirs:.2f} s; score(layers=['entities'], bootstrap=0) {cold:.2f} s with the gold read "
+          f"in the call, {warm:.2f} s with a gold prepared by an earlier call; default bootstrap {booted:.2f} s",
+          flush=True)
+    print(f"score(): {theirs / cold:.1f}x nervaluate (entities, validation on, gold read in the same call, "
+          f"bootstrap off; {theirs / warm:.1f}x with the gold prepared once)", flush=True)
+    print(f"score() default bootstrap (1,000 resamples): adds {booted - cold:.2f} s, "
+          f"{(booted - cold) / cold:.2f}x the scoring time", flush=True)
 
 
-def layer_benchmark(gold: list[dict], pred: list[dict]) -> None:
+def all_layer_lines(gold_path: Path, pred_path: Path, gold: list[dict], pred: list[dict]) -> None:
+    every, report = timed(lambda: score(pred, list(gold)))
+    from_files, _ = timed(lambda: score(pred_path, gold_path))
+    print(f"score() every layer, default bootstrap: {every:.2f} s from parsed lists, {from_files:.2f} s from the "
+          f"two JSONL files (parsing included); headline entities.strict.f1 {report.headline['entities.strict.f1']:.4f}, "
+          f"events.trigger_classification.f1 {report.headline['events.trigger_classification.f1']:.4f}, "
+          f"attributions.full.f1 {report.headline['attributions.full.f1']:.4f}", flush=True)
+
+
+def memory_lines(gold_path: Path, pred_path: Path) -> None:
+    gold_bytes, gold = parsed_bytes(gold_path)
+    pred_bytes, pred = parsed_bytes(pred_path)
+    parsed = gold_bytes + pred_bytes
+    entities_peak, _ = peak_memory(lambda: score(pred, list(gold), layers=["entities"], bootstrap=0))
+    every_peak, _ = peak_memory(lambda: score(pred, list(gold)))
+    print(f"score() peak memory: {entities_peak / parsed:.2f}x the parsed input (entities, bootstrap off), "
+          f"{every_peak / parsed:.2f}x (every layer, default bootstrap); parsed gold + predictions "
+          f"{parsed / 1e6:.0f} MB; extra peak while scoring: tracemalloc + Arrow's pool", flush=True)
+
+
+def dense_document(n: int, crossing: bool) -> tuple[list[dict], list[dict]]:
+    """One document whose n gold and n predicted spans all overlap each other: nested, or each crossing the next."""
+    words = [f"w{i}" for i in range(2 * n + 2)]
+    text = " ".join(words)
+    starts = [0]
+    for word in words[:-1]:
+        starts.append(starts[-1] + len(word) + 1)
+    ends = [s + len(w) for s, w in zip(starts, words, strict=True)]
+    if crossing:  # span i covers words i .. n + i: every pair overlaps, and no span contains another
+        gold_spans = [(starts[i], ends[n + i]) for i in range(n)]
+        pred_spans = [(starts[i + 1], ends[n + i + 1]) for i in range(n)]
+    else:  # span i covers words i .. 2n + 1 - i: each inside the previous
+        gold_spans = [(starts[i], ends[2 * n + 1 - i]) for i in range(n)]
+        pred_spans = [(starts[i], ends[2 * n - i]) for i in range(n)]
+    types = ("PER", "ORG")
+
+    def mentions(spans: list[tuple[int, int]], prefix: str) -> list[dict]:
+        return [{"id": f"{prefix}{i}", "start": s, "end": e, "text": text[s:e], "type": types[i % 2], "level": "NOM",
+                 "entity": f"{prefix}e{i % 50}"} for i, (s, e) in enumerate(spans)]
+
+    gold = [{"id": "dense", "text": text, "mentions": mentions(gold_spans, "g"), "events": [], "attributions": []}]
+    return gold, [{"id": "dense", "mentions": mentions(pred_spans, "p")}]
+
+
+def dense_lines(n: int) -> None:
+    for crossing in (False, True):
+        gold, pred = dense_document(n, crossing)
+        name = "crossing" if crossing else "nested"
+        try:
+            seconds, report = timed(lambda gold=gold, pred=pred: score(pred, gold))
+            peak, _ = peak_memory(lambda gold=gold, pred=pred: score(pred, gold))
+            print(f"dense overlaps ({name}): {n:,} gold and {n:,} predicted spans in one document, all overlapping "
+                  f"each other: score() {seconds:.2f} s, peak {peak / 1e9:.2f} GB (every layer, default bootstrap; "
+                  f"strict F1 {report.headline['entities.strict.f1']:.3f}, {len(report.warnings)} warnings)",
+                  flush=True)
+        except InvalidInput as error:
+            print(f"dense overlaps ({name}): refused by validation ({len(error.problems):,} problems)", flush=True)
+
+
+def preparation_line(gold: list[dict]) -> None:
     corpus = GoldCorpus(None, gold)
-    prepare, _ = timed(lambda: (corpus.sentences, corpus.tokens, corpus.mentions, corpus.events,
-                                corpus.attributions))
-    event_seconds, _ = timed(lambda: score_events(corpus, pred))
-    attribution_seconds, _ = timed(lambda: score_attributions(corpus, pred))
+    events_s, _ = timed(lambda: corpus.events)
+    tokens_s, _ = timed(lambda: corpus.tokens)
+    attributions_s, _ = timed(lambda: (corpus.mentions, corpus.attributions))
+    sentences_s, _ = timed(lambda: corpus.sentences)
     n_events = sum(len(d["events"]) for d in gold)
-    print(f"event scoring: {event_seconds:.2f} s for {n_events:,} gold events (all TextEE tasks, attributes, "
-          f"coreference); attribution scoring: {attribution_seconds:.2f} s for {2 * DOCS:,} gold attributions; "
-          f"gold preparation (sentences, tokens, tables) {prepare:.2f} s", flush=True)
+    n_attributions = sum(len(d["attributions"]) for d in gold)
+    print(f"gold preparation: events {events_s:.2f} s ({n_events:,}), attributions {attributions_s + tokens_s:.2f} s "
+          f"({n_attributions:,}, with the token index {tokens_s:.2f} s), sentences {sentences_s:.2f} s; "
+          f"{len(gold):,} documents", flush=True)
 
 
-def synthetic_benchmarks(gold_path: Path, pred_path: Path) -> None:
-    parse_seconds, pred = timed(lambda: parse(pred_path), repeat=3)
-    gold = parse(gold_path)
-    n_gold = sum(len(d["mentions"]) for d in gold)
-    n_pred = sum(len(d["mentions"]) for d in pred)
-    print(f"  {n_gold:,} gold and {n_pred:,} predicted mentions; predictions file "
-          f"{pred_path.stat().st_size / 1e6:.0f} MB parsed in {parse_seconds:.2f} s", flush=True)
-    entity_benchmark(gold, pred, parse_seconds)
-    layer_benchmark(gold, pred)
+def real_gold_bootstrap() -> None:
+    corpus = resolve_gold(None)
+    results = evaluate_layers(corpus, corpus.documents, ("entities", "events", "attributions"))
+    stats = {name: s for result in results.values() for name, s in result.statistics.items()}
+    seconds, _ = timed(lambda: bootstrap_intervals(stats, corpus.sentences.doc_of_unit, 1000, 0), repeat=3)
+    print(f"bootstrap: 1,000 resamples of the real gold ({len(corpus.sentences)} sentences, every headline metric) "
+          f"in {seconds:.3f} s", flush=True)
 
 
-def main() -> int:
-    print(f"Synthetic corpus: {DOCS:,} documents x {MENTIONS} gold mentions (+ nested ones)", flush=True)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small smoke run (2,000 documents, 300 dense spans)")
+    parser.add_argument("--docs", type=int, help="documents in the synthetic corpus (default 100,000)")
+    args = parser.parse_args(argv)
+    docs = args.docs or (2_000 if args.quick else 100_000)
+    dense = 300 if args.quick else 5_000
+    repeat = 1 if args.quick else 3
+    print(f"Synthetic corpus: {docs:,} documents x {MENTIONS} gold mentions (+ nested ones), 4 events, "
+          "2 attributions", flush=True)
     with tempfile.TemporaryDirectory(prefix="damascus-bench-") as tmp:
-        gold_path, pred_path = write_corpus(Path(tmp))
-        synthetic_benchmarks(gold_path, pred_path)
+        gold_path, pred_path = write_corpus(Path(tmp), docs)
+        parse_seconds, pred = timed(lambda: parse(pred_path))
+        gold = parse(gold_path)
+        n_gold = sum(len(d["mentions"]) for d in gold)
+        n_pred = sum(len(d["mentions"]) for d in pred)
+        print(f"  {n_gold:,} gold and {n_pred:,} predicted mentions; predictions file "
+              f"{pred_path.stat().st_size / 1e6:.0f} MB parsed by json in {parse_seconds:.2f} s", flush=True)
+        entity_lines(gold, pred, repeat)
+        all_layer_lines(gold_path, pred_path, gold, pred)
+        preparation_line(gold)
+        del gold, pred
         gc.collect()
-        ratio, parsed_mb = peak_memory_ratio(gold_path, pred_path)
-        print(f"entity scoring peak memory: {ratio:.2f}x the parsed input ({parsed_mb:.0f} MB parsed gold + "
-              "predictions; extra peak while scoring, gold read in the same call: tracemalloc + Arrow's pool)")
-    seconds, sentences = bootstrap_time()
-    print(f"bootstrap: 1,000 resamples of the real gold ({sentences} sentences, every headline metric) "
-          f"in {seconds:.3f} s")
+        memory_lines(gold_path, pred_path)
+    dense_lines(dense)
+    real_gold_bootstrap()
     return 0
 
 

@@ -148,7 +148,8 @@ def test_head_match_levels_and_coreference_alignment(known_errors: Any) -> None:
 def test_order_of_documents_and_records_does_not_matter(real_gold: list[dict]) -> None:
     predictions = degraded(real_gold)
     reordered = [{**d, "mentions": d["mentions"][::-1], "events": d["events"][::-1]} for d in predictions[::-1]]
-    assert score(predictions, bootstrap=0).headline == score(reordered, bootstrap=0).headline
+    # equal up to the order floating-point sums are taken in (coreference shares are fractions)
+    assert score(predictions, bootstrap=0).headline == pytest.approx(score(reordered, bootstrap=0).headline, rel=1e-12)
 
 
 def test_predictions_file_and_list_give_the_same_report(real_gold: list[dict], tmp_path: Path) -> None:

@@ -311,3 +311,26 @@ def test_issue_cases_muc_without_links_and_a_repeated_mention() -> None:
     assert clusters_score([["a"]], [])["muc"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
     assert clusters_score([["a"]], [["a"]])["muc"]["f1"] == 0.0
     assert clusters_score([["a"]], [["a", "a"]])["b3"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+
+
+def test_ceafe_batched_assignment_equals_one_global_optimum() -> None:
+    """Components solved in batches by shape (or one by one when large) give the optimum of the whole matrix."""
+    rng = random.Random(5)
+    for _ in range(60):
+        n = rng.choice([5, 30, 200])
+        mentions = list(range(n))
+        key = [rng.randrange(max(1, n // rng.choice([2, 3, 8]))) for _ in mentions]
+        response = [rng.randrange(max(1, n // rng.choice([2, 3, 8]))) for _ in mentions]
+        kept = [m for m in mentions if rng.random() < 0.8]  # the rest are twinless on the response side
+        ours = clusters_score([[m for m in mentions if key[m] == c] for c in set(key)],
+                              [[m if m in kept else -1 - m for m in mentions if response[m] == c] for c in set(response)])
+        k_ids, r_ids = sorted(set(key)), sorted(set(response))
+        phi = np.zeros((len(k_ids), len(r_ids)))
+        for a, ka in enumerate(k_ids):
+            for b, rb in enumerate(r_ids):
+                shared = sum(1 for m in kept if key[m] == ka and response[m] == rb)
+                phi[a, b] = 2 * shared / (key.count(ka) + response.count(rb))
+        rows, cols = linear_sum_assignment(phi, maximize=True)
+        best = phi[rows, cols].sum()
+        assert ours["ceafe"]["recall"] == pytest.approx(best / len(k_ids))
+        assert ours["ceafe"]["precision"] == pytest.approx(best / len(r_ids))

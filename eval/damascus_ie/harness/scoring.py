@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from damascus_ie import __version__
-from damascus_ie.core.io import load_annotated, load_annotation_source, load_gold, read_jsonl
+from damascus_ie.core.io import GOLD_SOURCE, load_annotated, load_annotation_source, load_gold, read_jsonl
+from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
@@ -45,7 +46,10 @@ Gold = str | Path | Sequence[AnyRecord] | None
 
 @dataclass
 class GoldCorpus:
-    """The gold documents and what every scoring run derives from them once: sentences, tokens, tables."""
+    """The gold documents and what every scoring run derives from them once: sentences, tokens, tables.
+
+    `prepare_gold` keeps the last few, so a leaderboard of N systems prepares its gold once.
+    """
 
     version: str | None
     documents: list[AnyRecord]
@@ -80,8 +84,82 @@ class GoldCorpus:
     def attributions(self) -> attributions.AttributionTable:
         return attributions.attribution_table(self.documents, self.taxonomy)
 
-    def units(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
-        return self.sentences.unit(doc, offset)
+    def units(self, resampled: bool = True) -> Units:
+        """Where each record falls for resampling: its sentence, or one unit for all when nothing is resampled."""
+        return self.sentences if resampled else ONE_UNIT
+
+
+class _OneUnit:
+    """Every record in unit 0: the tallies are totals only (no bootstrap asked for, no sentences needed)."""
+
+    doc_of_unit = np.zeros(1, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return 1
+
+    def unit(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
+        return np.zeros(np.shape(doc), dtype=np.int64)
+
+
+ONE_UNIT = _OneUnit()
+Units = OffsetIndex | _OneUnit
+
+
+@dataclass
+class PredictedCorpus:
+    """One system's predictions aligned with a gold, and what several layers share (the mention matching)."""
+
+    gold: GoldCorpus
+    documents: Sequence[AnyRecord]
+
+    @cached_property
+    def mentions(self) -> entities.MentionTable:
+        return entities.mention_table(self.documents, self.gold.taxonomy)
+
+    @cached_property
+    def matching(self) -> entities.EntityMatching:
+        return entities.match(self.gold.mentions, self.mentions)
+
+    @cached_property
+    def mention_to_gold(self) -> np.ndarray:
+        """Predicted mention row -> the gold mention with the same boundaries, -1 for none."""
+        return _alignment(len(self.mentions), self.matching.correct("exact"))
+
+
+_PREPARED: dict[Any, tuple[Any, GoldCorpus]] = {}  # gold identity -> (the list it was built from, prepared gold)
+_PREPARED_KEEP = 2
+
+
+def prepare_gold(gold: Gold | GoldCorpus) -> GoldCorpus:
+    """The prepared gold for `gold`, built once and reused while the same gold is scored again.
+
+    Keyed by identity: the shipped gold and files by path, size and modification time; a list of
+    documents by the list object (pass a new list after changing its documents).
+    """
+    if isinstance(gold, GoldCorpus):
+        return gold
+    if gold is None:
+        key: Any = ("shipped", *_file_stamp(repo_root() / GOLD_SOURCE))
+    elif isinstance(gold, str | Path):
+        key = ("file", *_file_stamp(Path(gold)))
+    else:
+        key = ("list", id(gold), len(gold))
+    hit = _PREPARED.get(key)
+    if hit is not None and (key[0] != "list" or hit[0] is gold):
+        return hit[1]
+    corpus = resolve_gold(gold)
+    _PREPARED[key] = (gold if key[0] == "list" else None, corpus)
+    while len(_PREPARED) > _PREPARED_KEEP:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    return corpus
+
+
+def _file_stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path), -1, -1  # resolve_gold reports the problem
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
 
 
 def resolve_gold(gold: Gold) -> GoldCorpus:
@@ -123,7 +201,7 @@ def _scores(tallies: dict[str, Tally]) -> dict[str, dict[str, float]]:
 class IdentitySide:
     """One side of an identity layer: per row its identity id (None: takes no part), document and sentence."""
 
-    ids: Sequence[str | None]
+    ids: Sequence[str | None] | np.ndarray  # or coref.identity_codes (-1: none)
     doc: np.ndarray
     units: np.ndarray
 
@@ -146,7 +224,7 @@ def _coref(gold: IdentitySide, pred: IdentitySide, pred_span: np.ndarray | None,
         tallies = coref.coref_tallies(parts, gold.units[key_rows], pred.units[response_rows], n_units)
         metrics[name] = coref.coref_scores(tallies)
         statistics[f"{prefix}.{name}.conll_f1"] = [tallies[m] for m in ("muc", "b3", "ceafe")]
-        removed = sum(e is not None for e in pred.ids) - response_rows.size
+        removed = int(np.count_nonzero(coref.identity_codes(pred.ids) >= 0)) - response_rows.size
     warnings = {f"{prefix}: repeated prediction left out of identity scoring": removed} if removed else {}
     return metrics, statistics, warnings
 
@@ -158,24 +236,22 @@ def _alignment(n_pred: int, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return pred_to_gold
 
 
-def score_entities(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
-    n_units = len(gold.sentences)
-    g, p = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
-    matching = entities.match(g, p)
+def score_entities(pred: PredictedCorpus, units: Units) -> LayerResult:
+    gold = pred.gold
+    n_units = len(units)
+    g, p, matching = gold.mentions, pred.mentions, pred.matching
     metrics = entities.scheme_counts(g, p, matching, gold.taxonomy)
-    g_units, p_units = gold.units(g.doc, g.start), gold.units(p.doc, p.start)
+    g_units, p_units = units.unit(g.doc, g.start), units.unit(p.doc, p.start)
     tallies = entities.scheme_tallies(g, p, matching, g_units, p_units, n_units)
-    tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.texts), g_units, p_units, n_units)
+    tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.tokens), g_units, p_units, n_units)
     metrics["head"] = tallies["head"].scores()
     statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
     metrics["names"], names_strict = _names(gold, p, g_units, p_units, n_units)
     statistics = {**{"entities.strict.f1": statistics.pop("entities.strict.f1")},
                   "entities.names.strict.f1": [names_strict], **statistics}  # the names headline next to all levels
-    pred_to_gold = _alignment(len(p), matching.correct("exact"))
     coref_metrics, coref_statistics, warnings = _coref(
-        IdentitySide([m.get("entity") for m in g.records], g.doc, g_units),
-        IdentitySide([m.get("entity") for m in p.records], p.doc, p_units), pack(p.doc, p.start, p.end),
-        pred_to_gold, n_units, "entities")
+        IdentitySide(g.entity, g.doc, g_units), IdentitySide(p.entity, p.doc, p_units), pack(p.doc, p.start, p.end),
+        pred.mention_to_gold, n_units, "entities")
     metrics.update(coref_metrics)
     statistics.update(coref_statistics)
     rows = [{"type": kind, "scheme": scheme, **values}
@@ -194,38 +270,38 @@ def _names(gold: GoldCorpus, pred: entities.MentionTable, gold_units: np.ndarray
     return metrics, strict
 
 
-def score_events(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
-    n_units = len(gold.sentences)
-    g, p = gold.events, events.event_table(pred_docs, gold.taxonomy)
-    units = {f"{side}_{table}": gold.units(t[table]["doc"], t[table]["start"])
-             for side, t in (("gold", vars(g)), ("pred", vars(p))) for table in ("events", "arguments")}
-    tallies = events.event_tallies(g, p, units, n_units)
+def score_events(pred: PredictedCorpus, units: Units) -> LayerResult:
+    gold = pred.gold
+    n_units = len(units)
+    g, p = gold.events, events.event_table(pred.documents, gold.taxonomy)
+    unit_of = {f"{side}_{table}": units.unit(t[table]["doc"], t[table]["start"])
+               for side, t in (("gold", vars(g)), ("pred", vars(p))) for table in ("events", "arguments")}
+    tallies = events.event_tallies(g, p, unit_of, n_units)
     metrics: dict[str, Any] = _scores(tallies)
     statistics: dict[str, Statistic] = {
         f"events.{name}.{'accuracy' if item.kind == 'accuracy' else 'f1'}": [item] for name, item in tallies.items()}
     pred_to_gold = _alignment(len(p.records), events.trigger_pairs(g, p))
     coref_metrics, coref_statistics, warnings = _coref(
-        IdentitySide(g.identities, g.events["doc"], units["gold_events"]),
-        IdentitySide(p.identities, p.events["doc"], units["pred_events"]),
+        IdentitySide(g.identities, g.events["doc"], unit_of["gold_events"]),
+        IdentitySide(p.identities, p.events["doc"], unit_of["pred_events"]),
         pack(p.events["doc"], p.events["start"], p.events["end"]), pred_to_gold, n_units, "events")
     metrics.update(coref_metrics)
     statistics.update(coref_statistics)
-    per_type = events.per_type_tallies(g, p, units, n_units, gold.taxonomy)
+    per_type = events.per_type_tallies(g, p, unit_of, n_units, gold.taxonomy)
     rows = [{"type": kind, **item.scores()} for kind, item in per_type.items()]
     return LayerResult(metrics, statistics, rows, warnings)
 
 
-def score_attributions(gold: GoldCorpus, pred_docs: Sequence[AnyRecord]) -> LayerResult:
-    n_units = len(gold.sentences)
-    g, p = gold.attributions, attributions.attribution_table(pred_docs, gold.taxonomy)
-    g_mentions, p_mentions = gold.mentions, entities.mention_table(pred_docs, gold.taxonomy)
-    exact = entities.match(g_mentions, p_mentions).correct("exact")
-    gold_entity, pred_entity = attributions.entity_codes([m.get("entity") for m in g_mentions.records],
-                                                         _alignment(len(p_mentions), exact))
+def score_attributions(pred: PredictedCorpus, units: Units) -> LayerResult:
+    gold = pred.gold
+    n_units = len(units)
+    g, p = gold.attributions, attributions.attribution_table(pred.documents, gold.taxonomy)
+    g_mentions, p_mentions = gold.mentions, pred.mentions
+    gold_entity, pred_entity = attributions.entity_codes(g_mentions.entity, pred.mention_to_gold)
     gold_side = attributions.MentionSide(g_mentions.start, g_mentions.end, gold_entity)
     pred_side = attributions.MentionSide(p_mentions.start, p_mentions.end, pred_entity)
     pairs = attributions.cue_pairs(g, p, gold_side, pred_side)
-    g_units, p_units = gold.units(g.doc, g.cue_start), gold.units(p.doc, p.cue_start)
+    g_units, p_units = units.unit(g.doc, g.cue_start), units.unit(p.doc, p.cue_start)
     tallies = attributions.attribution_tallies(g, p, gold_side, pred_side, gold.tokens, g_units, p_units, n_units,
                                                pairs)
     metrics: dict[str, Any] = _scores(tallies)
@@ -250,8 +326,12 @@ def _layers(layers: Sequence[str] | None) -> list[str]:
     return [layer for layer in ALL_LAYERS if layer in chosen]
 
 
-def evaluate_layers(gold: GoldCorpus, pred_docs: Sequence[AnyRecord], layers: Sequence[str]) -> dict[str, LayerResult]:
-    return {layer: SCORERS[layer](gold, pred_docs) for layer in layers}
+def evaluate_layers(gold: GoldCorpus, pred_docs: Sequence[AnyRecord], layers: Sequence[str],
+                    resampled: bool = True) -> dict[str, LayerResult]:
+    """Every chosen layer of one system; `resampled=False` keeps totals only (no per-sentence tallies)."""
+    pred = PredictedCorpus(gold, pred_docs)
+    units = gold.units(resampled)
+    return {layer: SCORERS[layer](pred, units) for layer in layers}
 
 
 def _headline(results: dict[str, LayerResult]) -> dict[str, Statistic]:
@@ -281,12 +361,12 @@ def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] 
     and counted in `report.warnings` / `report.warning_counts`; predictions in boilerplate are not scored.
     """
     _check_resamples(bootstrap, "bootstrap", 0)
-    corpus = resolve_gold(gold)
+    corpus = prepare_gold(gold)
     chosen = _layers(layers)
     loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy)
-    results = evaluate_layers(corpus, loaded.documents, chosen)
+    results = evaluate_layers(corpus, loaded.documents, chosen, resampled=bootstrap > 0)
     statistics = _headline(results)
-    unit_doc = corpus.sentences.doc_of_unit
+    unit_doc = corpus.units(bootstrap > 0).doc_of_unit
     return Report(
         dataset_version=corpus.version,
         harness_version=__version__,
@@ -321,7 +401,7 @@ def compare(predictions_a: Predictions, predictions_b: Predictions, gold: Gold =
             lenient: bool = False) -> dict[str, dict[str, float]]:
     """Paired approximate-randomization test of A against B on every headline metric."""
     _check_resamples(resamples, "resamples", 1)
-    corpus = resolve_gold(gold)
+    corpus = prepare_gold(gold)
     chosen = _layers(layers)
     a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient).documents
     b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient).documents

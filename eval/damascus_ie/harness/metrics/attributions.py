@@ -278,12 +278,11 @@ def _parents_agree(gold: AttributionTable, pred: AttributionTable, gi: np.ndarra
     return ((g_parent < 0) & (p_parent < 0)) | ((g_parent >= 0) & (mapped == g_parent))
 
 
-def entity_codes(gold_entities: Sequence[str | None], pred_to_gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def entity_codes(gold_entities: np.ndarray, pred_to_gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Identity code per gold mention row, and per predicted row through its aligned gold mention (-1: none).
 
-    Codes are >= 0 for an entity id; a gold mention without one (TIME) stands for itself (-2 - row).
+    `gold_entities` holds an id code per gold row (-1: none, see coref.identity_codes). Codes are >= 0
+    for an entity id; a gold mention without one (TIME) stands for itself (-2 - row).
     """
-    codes: dict[str, int] = {}
-    gold_codes = np.array([-2 - row if e is None else codes.setdefault(e, len(codes))
-                           for row, e in enumerate(gold_entities)], dtype=np.int64)
+    gold_codes = np.where(gold_entities >= 0, gold_entities, -2 - np.arange(gold_entities.size, dtype=np.int64))
     return gold_codes, gather(gold_codes, pred_to_gold)

@@ -24,8 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import permutations
+from math import perm
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -140,18 +144,74 @@ def _ceafe(o: _Overlap) -> tuple[np.ndarray, np.ndarray]:
     key_sim[o.pair_key[single]] = phi[single]
     resp_sim[o.pair_response[single]] = phi[single]
     rest = np.flatnonzero(~single)
-    for group in np.split(rest[np.argsort(pair_component[rest], kind="stable")],
-                          np.flatnonzero(np.diff(np.sort(pair_component[rest]))) + 1):
-        if group.size == 0:
-            continue
-        keys, key_index = np.unique(o.pair_key[group], return_inverse=True)
-        resps, resp_index = np.unique(o.pair_response[group], return_inverse=True)
-        weights = np.zeros((keys.size, resps.size))
-        weights[key_index, resp_index] = phi[group]
-        rows, cols = best_assignment(weights)
-        key_sim[keys[rows]] = weights[rows, cols]
-        resp_sim[resps[cols]] = weights[rows, cols]
+    if rest.size:
+        _assign_components(o.pair_key[rest], o.pair_response[rest], phi[rest], pair_component[rest], key_sim,
+                           resp_sim)
     return key_sim, resp_sim
+
+
+_BRUTE_FORCE_ASSIGNMENTS = 720  # components with at most this many one-to-one assignments are solved in batches
+
+
+def _rank_within(group: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense rank of each entry's node among the distinct nodes of its group, and the group's node count."""
+    order = np.lexsort((node, group))
+    g, n = group[order], node[order]
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    distinct = np.cumsum(new_group | np.r_[True, n[1:] != n[:-1]]) - 1
+    rank = np.empty_like(order)
+    rank[order] = distinct - distinct[new_group][np.cumsum(new_group) - 1]
+    return rank, _max_per_group(group, rank) + 1
+
+
+def _max_per_group(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(int(group.max()) + 1, dtype=np.int64)
+    np.maximum.at(out, group, values)
+    return out
+
+
+def _assign_components(pair_key: np.ndarray, pair_response: np.ndarray, phi: np.ndarray, component: np.ndarray,
+                       key_sim: np.ndarray, resp_sim: np.ndarray) -> None:
+    """The optimal assignment within every component: small ones by trying every assignment at once, per shape.
+
+    A 100,000-document corpus has ~10^5 small components, and a `linear_sum_assignment` call each costs
+    more than the rest of scoring. Any optimum gives the same sums; ties go to the first assignment tried.
+    """
+    _, component = np.unique(component, return_inverse=True)
+    key_rank, n_keys = _rank_within(component, pair_key)
+    resp_rank, n_resps = _rank_within(component, pair_response)
+    shape = n_keys * (int(n_resps.max()) + 1) + n_resps
+    for code in np.unique(shape).tolist():
+        members = np.flatnonzero(shape == code)  # components of this shape
+        k, r = int(n_keys[members[0]]), int(n_resps[members[0]])
+        slot = np.full(shape.size, -1, dtype=np.int64)
+        slot[members] = np.arange(members.size)
+        entries = np.flatnonzero(slot[component] >= 0)
+        where = slot[component[entries]]
+        weights = np.zeros((members.size, k, r))
+        weights[where, key_rank[entries], resp_rank[entries]] = phi[entries]
+        key_node = np.zeros((members.size, k), dtype=np.int64)
+        key_node[where, key_rank[entries]] = pair_key[entries]
+        resp_node = np.zeros((members.size, r), dtype=np.int64)
+        resp_node[where, resp_rank[entries]] = pair_response[entries]
+        small, large = min(k, r), max(k, r)
+        if perm(large, small) > _BRUTE_FORCE_ASSIGNMENTS:
+            for number in range(members.size):
+                rows, cols = best_assignment(weights[number])
+                key_sim[key_node[number, rows]] = weights[number, rows, cols]
+                resp_sim[resp_node[number, cols]] = weights[number, rows, cols]
+            continue
+        flipped = weights.transpose(0, 2, 1) if k > r else weights  # rows: the smaller side
+        chosen = np.array(list(permutations(range(large), small)), dtype=np.int64)
+        rows = np.arange(small)
+        best = chosen[np.argmax(flipped[:, rows, chosen].sum(axis=2), axis=1)]  # (components, small)
+        sims = np.take_along_axis(flipped, best[:, :, None], axis=2)[:, :, 0]
+        row_index = np.broadcast_to(rows, best.shape)
+        key_rows, resp_cols = (row_index, best) if k <= r else (best, row_index)
+        kept = sims > 0
+        number = np.broadcast_to(np.arange(members.size)[:, None], best.shape)
+        key_sim[key_node[number[kept], key_rows[kept]]] = sims[kept]
+        resp_sim[resp_node[number[kept], resp_cols[kept]]] = sims[kept]
 
 
 def coref_tallies(parts: Partitions, key_units: np.ndarray, response_units: np.ndarray,
@@ -226,31 +286,51 @@ def repeated(span: np.ndarray, aligned: np.ndarray, rank: np.ndarray) -> np.ndar
     return out
 
 
-def identity_partitions(gold_ids: Sequence[str | None], gold_doc: np.ndarray, pred_ids: Sequence[str | None],
-                        pred_doc: np.ndarray, pred_to_gold: np.ndarray, corpus: bool,
-                        pred_span: np.ndarray | None = None) -> tuple[Partitions, np.ndarray, np.ndarray]:
+def identity_codes(ids: Sequence[str | None] | np.ndarray) -> np.ndarray:
+    """Identity ids as integer codes in the ids' sorted order (-1 for none); arrays of codes pass through.
+
+    Sorted, not first-seen, so a code's rank does not depend on record order; one C++ pass (Arrow).
+    """
+    if isinstance(ids, np.ndarray):
+        return ids
+    return sorted_codes(pa.array(list(ids), type=pa.string()))
+
+
+def sorted_codes(values: pa.Array) -> np.ndarray:
+    """A code per distinct string, numbered in sorted order; -1 for null."""
+    encoded = values.dictionary_encode()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[pc.array_sort_indices(encoded.dictionary).to_numpy()] = np.arange(rank.size)
+    indices = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
+    return np.where(indices >= 0, rank[np.maximum(indices, 0)] if rank.size else -1, -1)
+
+
+def identity_partitions(gold_ids: Sequence[str | None] | np.ndarray, gold_doc: np.ndarray,
+                        pred_ids: Sequence[str | None] | np.ndarray, pred_doc: np.ndarray, pred_to_gold: np.ndarray,
+                        corpus: bool, pred_span: np.ndarray | None = None) -> tuple[Partitions, np.ndarray, np.ndarray]:
     """Partitions of the records that carry an identity id, and which rows they are (key rows, response rows).
 
-    Within documents a cluster is (document, id); across the corpus the id alone, as the spec's
-    identity ids are corpus-level for gold and predictions alike. `pred_span` (one key per predicted
-    row for its document and boundaries) removes repeated predicted mentions; see `repeated`.
+    Ids come as strings (None: no id) or as codes of `identity_codes` (-1: no id). Within documents a
+    cluster is (document, id); across the corpus the id alone, as the spec's identity ids are corpus-level
+    for gold and predictions alike. `pred_span` (one key per predicted row for its document and
+    boundaries) removes repeated predicted mentions; see `repeated`.
     """
-    key_rows = np.array([i for i, e in enumerate(gold_ids) if e is not None], dtype=np.int64)
-    response_rows = np.array([i for i, e in enumerate(pred_ids) if e is not None], dtype=np.int64)
+    gold_codes, pred_codes = identity_codes(gold_ids), identity_codes(pred_ids)
+    key_rows, response_rows = np.flatnonzero(gold_codes >= 0), np.flatnonzero(pred_codes >= 0)
     if pred_span is not None and response_rows.size:
-        ranks = np.unique([str(pred_ids[r]) for r in response_rows.tolist()], return_inverse=True)[1].ravel()
-        response_rows = response_rows[~repeated(pred_span[response_rows], pred_to_gold[response_rows], ranks)]
+        response_rows = response_rows[~repeated(pred_span[response_rows], pred_to_gold[response_rows],
+                                                pred_codes[response_rows])]
 
-    def clusters(ids: Sequence[str | None], docs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        codes: dict[object, int] = {}
-        doc_list = docs.tolist()
-        return np.array([codes.setdefault(ids[r] if corpus else (doc_list[r], ids[r]), len(codes))
-                         for r in rows.tolist()], dtype=np.int64)
+    def clusters(codes: np.ndarray, docs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if corpus or rows.size == 0:
+            return codes[rows]
+        return np.unique(np.asarray(docs, dtype=np.int64)[rows] * (int(codes.max()) + 1) + codes[rows],
+                         return_inverse=True)[1].ravel()
 
-    key_position = np.full(len(gold_ids), -1, dtype=np.int64)
+    key_position = np.full(gold_codes.size, -1, dtype=np.int64)
     key_position[key_rows] = np.arange(key_rows.size)
     aligned = pred_to_gold[response_rows] if response_rows.size else np.zeros(0, np.int64)
     response_key = np.where(aligned >= 0, key_position[np.maximum(aligned, 0)] if key_position.size else -1, -1)
-    parts = Partitions(clusters(gold_ids, gold_doc, key_rows), clusters(pred_ids, pred_doc, response_rows),
+    parts = Partitions(clusters(gold_codes, gold_doc, key_rows), clusters(pred_codes, pred_doc, response_rows),
                        response_key.astype(np.int64))
     return parts, key_rows, response_rows

@@ -30,8 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from damascus_ie.core.records import AnyRecord
-from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.metrics.coref import sorted_codes
 from damascus_ie.harness.metrics.counts import Tally, scores_from, tally
 from damascus_ie.harness.metrics.matching import (
     BoolArray,
@@ -45,6 +45,7 @@ from damascus_ie.harness.metrics.matching import (
     residual,
     tie_break,
 )
+from damascus_ie.harness.metrics.positions import OffsetIndex
 
 SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
 COUNT_NAMES: tuple[str, ...] = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
@@ -63,6 +64,7 @@ class MentionTable:
     type: np.ndarray
     per_doc: list[Sequence[AnyRecord]]  # each document's mention records, as given
     taxonomy: Taxonomy
+    entity: np.ndarray  # identity id code per row (coref.sorted_codes of this table), -1 where there is none
 
     def __len__(self) -> int:
         return int(self.start.size)
@@ -72,7 +74,7 @@ class MentionTable:
         first, last = np.searchsorted(self.doc, [start, stop])
         rows = slice(int(first), int(last))
         return MentionTable(self.doc[rows] - start, self.start[rows], self.end[rows], self.type[rows],
-                            self.per_doc[start:stop], self.taxonomy)
+                            self.per_doc[start:stop], self.taxonomy, self.entity[rows])
 
     def subset(self, keep: BoolArray) -> MentionTable:
         """The rows where `keep` is true, as a table of the same documents (records kept with their rows)."""
@@ -81,7 +83,8 @@ class MentionTable:
         chosen = [records[r] for r in rows.tolist()]
         ends = np.cumsum(np.bincount(self.doc[rows], minlength=len(self.per_doc))).tolist()
         per_doc: list[Sequence[AnyRecord]] = [chosen[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-        return MentionTable(self.doc[rows], self.start[rows], self.end[rows], self.type[rows], per_doc, self.taxonomy)
+        return MentionTable(self.doc[rows], self.start[rows], self.end[rows], self.type[rows], per_doc, self.taxonomy,
+                            self.entity[rows])
 
     @cached_property
     def records(self) -> list[AnyRecord]:
@@ -108,7 +111,9 @@ class MentionTable:
 # The fields scoring reads, converted by Arrow's C++ loop: touching millions of dicts is what scoring costs.
 # Offsets are read as int32 (half the bytes written; a document is far below 2**31 code points) and types as
 # plain strings, coded against the taxonomy afterwards in C++.
-_FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string())]))
+_FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
+                               ("entity", pa.string())]))
+_REQUIRED = ("start", "end", "type")
 
 
 def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> MentionTable:
@@ -121,7 +126,7 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -
     per_doc = [d.get("mentions") or () for d in docs]
     lists = pa.array(per_doc, type=_FIELDS)
     rows = lists.flatten()
-    missing = [name for name in _FIELDS.value_type.names if rows.null_count or rows.field(name).null_count]
+    missing = [name for name in _REQUIRED if rows.null_count or rows.field(name).null_count]
     if missing:
         raise KeyError(missing[0])
     types = rows.field("type")
@@ -132,7 +137,10 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -
     return MentionTable(
         doc=np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(offsets)),
         start=rows.field("start").to_numpy(), end=rows.field("end").to_numpy(), type=codes.to_numpy(),
-        per_doc=per_doc, taxonomy=taxonomy)
+        per_doc=per_doc, taxonomy=taxonomy, entity=sorted_codes(rows.field("entity")))
+
+
+
 
 
 # The rule each scheme pairs by: partial pairs like exact and gives INC pairs half credit instead.
@@ -345,21 +353,15 @@ def names_only(table: MentionTable, *, unlevelled: bool) -> tuple[MentionTable, 
     return table.subset(keep), np.flatnonzero(keep)
 
 
-def head_spans(table: MentionTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def head_spans(table: MentionTable, tokens: OffsetIndex) -> tuple[np.ndarray, np.ndarray]:
     """[start, end) of each mention's last token (the head of a base NP, name or pronoun)."""
-    starts = np.empty(len(table), dtype=np.int64)
-    ends = np.empty(len(table), dtype=np.int64)
-    for row, (doc, start, end) in enumerate(zip(table.doc.tolist(), table.start.tolist(), table.end.tolist(),
-                                                strict=True)):
-        tokens = token_spans(texts[doc], start, end)
-        starts[row], ends[row] = tokens[-1] if tokens else (start, end)
-    return starts, ends
+    return tokens.last_within(table.doc, table.start, table.end)
 
 
-def head_pairs(gold: MentionTable, pred: MentionTable, texts: Sequence[str]) -> Pairs:
-    """One-to-one pairs with the same head token and the same type."""
-    g_start, g_end = head_spans(gold, texts)
-    p_start, p_end = head_spans(pred, texts)
+def head_pairs(gold: MentionTable, pred: MentionTable, tokens: OffsetIndex) -> Pairs:
+    """One-to-one pairs with the same head token and the same type; `tokens` indexes the gold texts."""
+    g_start, g_end = head_spans(gold, tokens)
+    p_start, p_end = head_spans(pred, tokens)
     return equal_pairs(*joint_keys((gold.doc, g_start, g_end, gold.type), (pred.doc, p_start, p_end, pred.type)),
                        gold.canonical, pred.canonical)
 
