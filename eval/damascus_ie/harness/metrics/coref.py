@@ -196,10 +196,10 @@ def _assign_components(pair_key: np.ndarray, pair_response: np.ndarray, phi: np.
         resp_node[where, resp_rank[entries]] = pair_response[entries]
         small, large = min(k, r), max(k, r)
         if perm(large, small) > _BRUTE_FORCE_ASSIGNMENTS:
-            for number in range(members.size):
-                rows, cols = best_assignment(weights[number])
-                key_sim[key_node[number, rows]] = weights[number, rows, cols]
-                resp_sim[resp_node[number, cols]] = weights[number, rows, cols]
+            for index in range(members.size):
+                picked_rows, picked_cols = best_assignment(weights[index])
+                key_sim[key_node[index, picked_rows]] = weights[index, picked_rows, picked_cols]
+                resp_sim[resp_node[index, picked_cols]] = weights[index, picked_rows, picked_cols]
             continue
         flipped = weights.transpose(0, 2, 1) if k > r else weights  # rows: the smaller side
         chosen = np.array(list(permutations(range(large), small)), dtype=np.int64)
@@ -209,9 +209,9 @@ def _assign_components(pair_key: np.ndarray, pair_response: np.ndarray, phi: np.
         row_index = np.broadcast_to(rows, best.shape)
         key_rows, resp_cols = (row_index, best) if k <= r else (best, row_index)
         kept = sims > 0
-        number = np.broadcast_to(np.arange(members.size)[:, None], best.shape)
-        key_sim[key_node[number[kept], key_rows[kept]]] = sims[kept]
-        resp_sim[resp_node[number[kept], resp_cols[kept]]] = sims[kept]
+        member = np.broadcast_to(np.arange(members.size)[:, None], best.shape)
+        key_sim[key_node[member[kept], key_rows[kept]]] = sims[kept]
+        resp_sim[resp_node[member[kept], resp_cols[kept]]] = sims[kept]
 
 
 def coref_tallies(parts: Partitions, key_units: np.ndarray, response_units: np.ndarray,

@@ -11,11 +11,15 @@ A property test pins that both give the same boundaries.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from damascus_ie.harness.metrics.matching import IntArray
+
+ClassArray = npt.NDArray[np.uint8]
+CodePoints = npt.NDArray[np.unsignedinteger[Any]]  # uint8 for ASCII text, uint32 otherwise
 
 SPACE, WORD, OTHER = 0, 1, 2  # str.isspace(); \w (str.isalnum() or "_"); anything else: a one-character token
 _CHUNK_CHARS = 4_000_000  # texts are classified in chunks of about this many code points (bounded memory)
@@ -24,18 +28,20 @@ _CLOSING_QUOTES = np.array([ord(c) for c in "”\"’'"], dtype=np.uint32)
 _OPENING = np.array([ord(c) for c in "“\"‘'ABCDEFGHIJKLMNOPQRSTUVWXYZ"], dtype=np.uint32)
 
 
-def _classify(code_points: np.ndarray) -> np.ndarray:
+def _classify(code_points: IntArray) -> ClassArray:
     """Character class of each distinct code point, as Python's `re` sees \\w and \\s."""
     chars = [chr(c) for c in code_points.tolist()]
-    return np.array([SPACE if c.isspace() else WORD if c.isalnum() or c == "_" else OTHER for c in chars], np.uint8)
+    out: ClassArray = np.array([SPACE if c.isspace() else WORD if c.isalnum() or c == "_" else OTHER for c in chars], np.uint8)
+    return out
 
 
 _ASCII_CLASSES = _classify(np.arange(128))
 
 
-def _classes(code_points: np.ndarray) -> np.ndarray:
+def _classes(code_points: CodePoints) -> ClassArray:
     if code_points.dtype == np.uint8:
-        return _ASCII_CLASSES[code_points]
+        ascii_only: ClassArray = _ASCII_CLASSES[code_points]
+        return ascii_only
     ascii_ = code_points < 128
     out = np.empty(code_points.size, np.uint8)
     out[ascii_] = _ASCII_CLASSES[code_points[ascii_]]
@@ -46,7 +52,7 @@ def _classes(code_points: np.ndarray) -> np.ndarray:
     return out
 
 
-def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, IntArray, CodePoints]]:
     """(first document, its documents' start positions, code points) per chunk; documents joined by "\\n"."""
     first = 0
     while first < len(texts):
@@ -62,7 +68,7 @@ def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]
         first = stop
 
 
-def _first_non_space(classes: np.ndarray, positions: np.ndarray) -> np.ndarray:
+def _first_non_space(classes: ClassArray, positions: IntArray) -> IntArray:
     """For each position, the first position at or after it that is not white space (len(classes) if none)."""
     out = positions.copy()
     active = np.flatnonzero(out < classes.size)
@@ -73,7 +79,7 @@ def _first_non_space(classes: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sentence_starts(points: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def _sentence_starts(points: CodePoints, classes: ClassArray) -> IntArray:
     """Positions where core.sentences.sentence_spans starts a sentence (line starts and after . ! ?)."""
     size = points.size
     line_starts = _first_non_space(classes, np.r_[0, np.flatnonzero(points == 10) + 1])
@@ -86,10 +92,11 @@ def _sentence_starts(points: np.ndarray, classes: np.ndarray) -> np.ndarray:
     boundary = boundary[boundary < size]
     boundary = boundary[np.isin(points[boundary], _OPENING)]
     starts = np.concatenate([line_starts, boundary])
-    return np.unique(starts[starts < size])
+    out: IntArray = np.unique(starts[starts < size])
+    return out
 
 
-def _token_bounds(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _token_bounds(classes: ClassArray) -> tuple[IntArray, IntArray]:
     """Starts and ends of the tokens \\w+ | [^\\w\\s] (the separators between documents are white space)."""
     word = classes == WORD
     other = classes == OTHER
@@ -108,7 +115,7 @@ class OffsetIndex:
     `ends` (tokens only) holds where each unit ends, for finding a span's last token.
     """
 
-    def __init__(self, doc: np.ndarray, starts: np.ndarray, n_docs: int, width: int, ends: np.ndarray | None = None):
+    def __init__(self, doc: IntArray, starts: IntArray, n_docs: int, width: int, ends: IntArray | None = None):
         self.width = max(int(width), 1) + 1
         self.keys = doc * self.width + starts
         self.ends = ends
@@ -156,12 +163,12 @@ class OffsetIndex:
         found = row >= self.first_unit[doc] if row.size else row.astype(bool)
         row = np.maximum(row, 0)
         token_start = self.keys[row] - doc * self.width if self.keys.size else start
-        token_end = self.ends[row] if self.keys.size else end
+        token_end = self.ends[row] if self.ends is not None and self.keys.size else end
         found &= token_end > start
         return np.where(found, np.maximum(start, token_start), start), np.where(found, np.minimum(end, token_end), end)
 
 
-def _per_document(first: int, doc_starts: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _per_document(first: int, doc_starts: IntArray, positions: IntArray) -> tuple[IntArray, IntArray]:
     doc = np.searchsorted(doc_starts, positions, side="right") - 1
     return doc + first, positions - doc_starts[doc]
 
@@ -172,7 +179,8 @@ def _width(texts: Sequence[str]) -> int:
 
 def sentence_index(texts: Sequence[str]) -> OffsetIndex:
     """One unit per sentence; a document without sentences still gets one unit at offset 0."""
-    docs, starts = [np.arange(len(texts), dtype=np.int64)], [np.zeros(len(texts), np.int64)]
+    docs: list[IntArray] = [np.arange(len(texts), dtype=np.int64)]
+    starts: list[IntArray] = [np.zeros(len(texts), np.int64)]
     for first, doc_starts, points in _chunks(texts):
         doc, offset = _per_document(first, doc_starts, _sentence_starts(points, _classes(points)))
         docs.append(doc)
@@ -183,7 +191,9 @@ def sentence_index(texts: Sequence[str]) -> OffsetIndex:
 
 
 def token_index(texts: Sequence[str]) -> OffsetIndex:
-    docs, starts, ends = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    docs: list[IntArray] = [np.zeros(0, np.int64)]
+    starts: list[IntArray] = [np.zeros(0, np.int64)]
+    ends: list[IntArray] = [np.zeros(0, np.int64)]
     for first, doc_starts, points in _chunks(texts):
         begins, stops = _token_bounds(_classes(points))
         doc, offset = _per_document(first, doc_starts, begins)
