@@ -99,6 +99,10 @@ def test_a_row_from_a_users_file_carries_its_sidecar_and_reproduces(bench_repo: 
     row = board.loc["my-llm"]
     assert row["tuned on test texts"] == "no" and json.loads(row["settings"])["temperature"] == 0
     assert row["entities.strict.f1"] == 1.0  # every span found again from its text and context
+    # 15 text spans: 9 mentions, 2 triggers, 2 cues, 2 contents (arguments and sources stay mention ids)
+    assert (row["text spans"], row["ungrounded"], board.loc["rules", "text spans"]) == (15, 0, 0)
+    markdown = (first / "leaderboard.md").read_text(encoding="utf-8")
+    assert "| 0.0% of 15 |" in markdown and "| — |" in markdown
     report = json.loads((first / "reports" / "my-llm.json").read_text(encoding="utf-8"))
     assert report["grounding"]["entities"]["counts"]["exact"] == 9
 

@@ -232,6 +232,7 @@ def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
             low, high = run.report.intervals.get(name, (math.nan, math.nan))
             row.update({name: run.report.headline.get(name, math.nan), f"{name} low": low, f"{name} high": high})
         row["docs/s"] = len(run.predictions) / run.seconds if run.seconds > 0 else math.inf
+        row.update(grounding_columns(run.report.grounding))
         row.update({"tuned on test texts": yes_no(run.report.tuned_on_test_texts),
                     "dataset": run.report.dataset_version, "harness": run.report.harness_version,
                     "predictions sha256": run.report.predictions_sha256,
@@ -240,20 +241,36 @@ def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def grounding_columns(grounding: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Over all layers: spans given as text, and how many of them the harness found nowhere (hallucinations)."""
+    anchored = sum(layer["text_anchored"] for layer in grounding.values())
+    ungrounded = sum(layer["counts"]["ungrounded"] for layer in grounding.values())
+    return {"text spans": anchored, "ungrounded": ungrounded,
+            "ungrounded rate": ungrounded / anchored if anchored else math.nan}
+
+
+def _ungrounded_cell(row: dict[str, Any]) -> str:
+    if not row["text spans"]:
+        return "—"
+    return f"{row['ungrounded rate']:.1%} of {row['text spans']}"
+
+
 def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
     """The leaderboard as a Markdown table, each score as "value [low, high]", then how each row was made."""
     names = list(LAYER_HEADLINE.values())
     records = frame.to_dict("records")
     rows = [(row["extractor"], row["tuned on test texts"],
              *(f"{row[n]:.3f} [{row[f'{n} low']:.3f}, {row[f'{n} high']:.3f}]" for n in names),
-             f"{row['docs/s']:.1f}") for row in records]
+             f"{row['docs/s']:.1f}", _ungrounded_cell(row)) for row in records]
     made = [(row["extractor"], row["tuned on test texts"], row["dataset"], row["harness"],
              f"`{str(row['predictions sha256'])[:16]}`", f"`{row['settings']}`") for row in records]
     return (f"# Damascus-IE leaderboard (dataset {version})\n\n"
             "Headline F1 per layer with 95% bootstrap confidence intervals. \"tuned on test texts: yes\" marks an "
             "extractor developed with these test documents in view (its word lists or rules were written "
-            "reading them): an upper reference for its kind, not a baseline.\n\n"
-            + markdown_table(("extractor", "tuned on test texts", *names, "docs/s"), rows) + "\n\n"
+            "reading them): an upper reference for its kind, not a baseline. \"ungrounded\": of the spans given "
+            "as text instead of offsets, the share found nowhere in the document (scored as false positives; "
+            "— when every span came with offsets).\n\n"
+            + markdown_table(("extractor", "tuned on test texts", *names, "docs/s", "ungrounded"), rows) + "\n\n"
             "## How each row was made\n\n"
             "The predictions behind a row are `predictions/<extractor>.jsonl` (one canonical JSON record per line); "
             "`damascus-ie benchmark --extractors file:<that file>` reproduces the row, and the sha256 "
