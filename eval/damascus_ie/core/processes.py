@@ -13,15 +13,16 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
-def stop_process_group(process: subprocess.Popen, timeout: float = 15.0) -> None:
+def stop_process_group(process: subprocess.Popen[Any], timeout: float = 15.0) -> None:
     """SIGTERM to the server's own process group (its pid), SIGKILL if it lingers; always reaps the child."""
     if process.poll() is None:
         for sig in (signal.SIGTERM, signal.SIGKILL):

@@ -27,7 +27,9 @@ CLOSING_QUOTES = "”’\""
 @runtime_checkable
 class Extractor(Protocol):
     name: str
-    settings: dict[str, Any]
+
+    @property
+    def settings(self) -> dict[str, Any]: ...  # an attribute or a property
 
     def extract(self, document: dict[str, Any]) -> Prediction: ...
 

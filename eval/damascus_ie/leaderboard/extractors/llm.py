@@ -77,12 +77,13 @@ class LLMConfig:
     def endpoint(self) -> str:
         """The chat-completions URL, with any user:password@ removed (it is recorded in settings and the cache)."""
         parts = urllib.parse.urlsplit(self.base_url.rstrip("/"))
-        return urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""),
+        host = parts.hostname or ""
+        return urllib.parse.urlunsplit(parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""),
                                                       path=parts.path + "/chat/completions"))
 
 
 def _coerce(name: str, raw: str) -> Any:
-    kind = {f.name: f.type for f in dataclasses.fields(LLMConfig)}[name]
+    kind = str({f.name: f.type for f in dataclasses.fields(LLMConfig)}[name])  # annotations are strings here
     try:
         if kind == "bool":
             if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
