@@ -92,13 +92,19 @@ def load_problems(root: Path, version: str, cache_dir: Path | None = None) -> li
             if str(loaded.info.version) != version:
                 problems.append(Problem(str(dataset_dir / "README.md"), None, None, "version",
                                         f"config {config} loads version {loaded.info.version}, expected {version}"))
-            source = [row for _, row in read_jsonl(data_file)]
+            try:
+                source = [row for _, row in read_jsonl(data_file)]
+            except InvalidInput as error:
+                problems += error.problems
+                continue
             if len(source) != len(loaded):
                 problems.append(Problem(str(data_file), None, None, None,
                                         f"{len(loaded)} rows loaded, {len(source)} in the file (stale cache?)"))
             for line, (row, record) in enumerate(zip(loaded, source, strict=False), start=1):
                 difference = _first_difference(decode(row, loaded.features), record)
-                if difference:
+                if difference and not isinstance(record, dict):
+                    problems.append(Problem(str(data_file), None, None, None, difference, line))
+                elif difference:
                     record_id = str(record.get("id")) if isinstance(record, dict) else None
                     problems.append(Problem(str(data_file), record.get("document", record.get("id")), record_id,
                                             difference.split(":")[0].lstrip("."), difference, line))

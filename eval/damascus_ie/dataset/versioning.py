@@ -15,7 +15,7 @@ from pathlib import Path
 
 from damascus_ie.core.records import normalise
 from damascus_ie.dataset.build import data_hash, staged_copy, write_dataset
-from damascus_ie.dataset.changelog import CHANGELOG, bump, entry_text, with_entry
+from damascus_ie.dataset.changelog import CHANGELOG, bump, entry_text, read_changelog, with_entry
 from damascus_ie.core.io import GOLD_SOURCE, atomic_write_text, load_annotation_source, seed_texts
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import LAYERS, Document
@@ -38,10 +38,19 @@ def publish_new_version(root: Path, documents: list[Document], changes: list[str
     texts = seed_texts(root)
     problems += [Problem(str(gold_path), d["id"], None, "text", "text differs from the seed file")
                  for d in documents if texts.get(d["id"]) != d["text"]]
-    if not changes:
-        problems.append(Problem(str(root / CHANGELOG), None, None, "changes", "a new version needs a list of changes"))
+    if not changes or any(not change.strip() for change in changes):
+        problems.append(Problem(str(root / CHANGELOG), None, None, "changes", "a new version needs a list of changes, "
+                                "none of them empty", hint="-m \"what changed and why\" (repeatable)"))
     if problems:
         raise InvalidInput(problems)
+    digest = data_hash(documents)
+    entries = read_changelog(root)
+    if entries:
+        latest = max(entries.values(), key=lambda entry: tuple(int(x) for x in entry.version.split(".")
+                                                                if x.isdigit()))
+        if latest.data_sha256 == digest:
+            raise InvalidInput([Problem(str(gold_path), None, None, None, f"no label changed since {latest.version} "
+                                        f"(same data sha256 {digest[:12]}...): nothing to version")])
     old_version, _ = load_annotation_source(gold_path)
     version = bump(old_version or "0.0.0", level)
     stage = staged_copy(root)
@@ -50,7 +59,7 @@ def publish_new_version(root: Path, documents: list[Document], changes: list[str
         changelog = stage / CHANGELOG
         existing = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
         date = (today or datetime.date.today()).isoformat()
-        atomic_write_text(changelog, with_entry(existing, entry_text(version, date, data_hash(documents), changes)))
+        atomic_write_text(changelog, with_entry(existing, entry_text(version, date, digest, changes)))
         write_dataset(stage)
         problems = verify(stage)
         if problems:
