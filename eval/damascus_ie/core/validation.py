@@ -227,7 +227,7 @@ class _Checker:
         if field.kind == "span":
             return self.check_span(rid, name, value)
         if field.kind == "spans":
-            if not isinstance(value, list) or (self.gold and field.non_empty and not value):
+            if not isinstance(value, list) or (field.non_empty and not value):
                 self.report(rid, name, f"expected a {'non-empty ' * field.non_empty}list of spans")
                 return False
             return all([self.check_span(rid, f"{name}[{i}]", span) for i, span in enumerate(value)])
@@ -327,6 +327,9 @@ class _Checker:
         """Unknown top-level keys of a prediction: an error if no layer is left, else a warning (with a hint)."""
         unknown = [k for k in self.doc if k not in DOCUMENT_KEYS]
         has_layer = any(layer in self.doc for layer in LAYERS)
+        if not has_layer and not unknown:
+            self.warn(None, None, "the record has no layer (mentions, events, attributions): scored as empty",
+                      "record without layers")
         for key in unknown:
             hint = layer_hint(str(key))
             if has_layer:

@@ -102,7 +102,7 @@ def stale_dataset_files(root: Path | None = None) -> list[str]:
     dataset = root / "dataset"
     fresh = dataset_files(root)
     stale = [p for p, text in fresh.items() if not (dataset / p).exists()
-             or (dataset / p).read_text(encoding="utf-8") != text]
+             or (dataset / p).read_bytes() != text.encode("utf-8")]  # bytes: a garbage file is stale, not a crash
     extra = [str(p.relative_to(dataset)) for p in (dataset / DATA_DIR).glob("*") if
              str(p.relative_to(dataset)) not in fresh] if (dataset / DATA_DIR).exists() else []
     return sorted(stale + extra)
