@@ -174,3 +174,15 @@ def test_a_repeated_predicted_mention_is_left_out_of_identity_scoring_with_a_war
     kind = "entities: repeated prediction left out of identity scoring"
     assert report.warning_counts[kind] == 1 and any(w.startswith(f"{kind}: 1 ") for w in report.warnings)
     assert not any("repeated" in w for w in score([known_errors.predicted], gold=[gold], bootstrap=0).warnings)
+
+
+def test_table_output_shows_precision_recall_and_support_per_type(known_errors: Any) -> None:
+    """seqeval's classification_report layout: per type, then micro, macro and weighted averages."""
+    report = score([known_errors.predicted], gold=[known_errors.gold], bootstrap=0)
+    table = report.classification_report("entities").set_index("type")
+    assert (table.loc["GPE", "precision"], table.loc["GPE", "recall"], table.loc["GPE", "support"]) == (1.0, 0.5, 2)
+    assert table.loc["micro avg", "f1"] == pytest.approx(5 / 6) and table.loc["micro avg", "support"] == 6
+    assert list(table.index[-3:]) == ["micro avg", "macro avg", "weighted avg"]
+    rendered = report.render_table()
+    assert "entities per type (strict)" in rendered and "events per type (trigger classification)" in rendered
+    assert all(word in rendered for word in ("precision", "recall", "support", "weighted avg"))

@@ -37,9 +37,11 @@ def test_real_gold_scored_against_itself_is_one_everywhere(tmp_path: Path, capsy
     assert all(value == 1.0 for value in report["headline"].values()), report["headline"]
     assert main(["score", str(predictions), "--bootstrap", "50"]) == 0
     table = capsys.readouterr().out
-    rows = [line for line in table.splitlines() if line.startswith("│")]
+    rows = [line for line in table.splitlines() if line.startswith("│") and line.split("│")[1].strip() in
+            report["headline"]]  # the headline table; the per-type tables follow it
     assert len(rows) == len(report["headline"])
     assert all("│ 1.000 │" in row for row in rows), table
+    assert "│ weighted avg │     1.000 │  1.000 │ 1.000 │     278 │" in table
 
 
 def test_one_known_error_per_layer_gives_the_hand_computed_numbers(fixture_files: tuple[Path, Path], known_errors: Any,

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
 from scipy.optimize import linear_sum_assignment
-from seqeval.metrics import f1_score
+from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import IOB2
 
+from damascus_ie import score
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.harness.metrics import entities
 from damascus_ie.harness.metrics.coref import clusters_score
@@ -334,3 +335,33 @@ def test_ceafe_batched_assignment_equals_one_global_optimum() -> None:
         best = phi[rows, cols].sum()
         assert ours["ceafe"]["recall"] == pytest.approx(best / len(k_ids))
         assert ours["ceafe"]["precision"] == pytest.approx(best / len(r_ids))
+
+
+def test_per_type_table_equals_seqeval_classification_report_on_flat_spans() -> None:
+    """Precision, recall, F1 and support per type, micro, macro and weighted averages (seqeval strict, IOB2)."""
+    rng = random.Random(3)
+    true_tags, pred_tags, gold_docs, pred_docs = [], [], [], []
+    for index in range(300):
+        length = rng.randint(1, 12)
+        gold, pred = flat_spans(rng, length), flat_spans(rng, length)
+        if rng.random() < 0.6:
+            pred = [s for s in gold if rng.random() < 0.8]
+        true_tags.append(iob2(length, gold))
+        pred_tags.append(iob2(length, pred))
+        text = " ".join(f"w{i}" for i in range(length))
+        starts = [sum(len(f"w{j}") + 1 for j in range(i)) for i in range(length)]
+
+        def mentions(spans: list[tuple[int, int, str]], starts: list[int] = starts) -> list[dict]:
+            return [{"start": starts[s], "end": starts[e - 1] + len(f"w{e - 1}"), "type": t} for s, e, t in spans]
+
+        gold_docs.append({"id": f"d{index}", "text": text, "boilerplate": [], "events": [], "attributions": [],
+                          "mentions": [{**m, "id": f"m{k}", "level": "NAM", "entity": f"e{k}"}
+                                       for k, m in enumerate(mentions(gold))]})
+        pred_docs.append({"id": f"d{index}", "mentions": mentions(pred)})
+    table = score(pred_docs, gold=gold_docs, layers=["entities"], bootstrap=0).classification_report("entities")
+    reference = classification_report(true_tags, pred_tags, mode="strict", scheme=IOB2, output_dict=True)
+    assert set(table["type"]) == set(reference)
+    for row in table.to_dict("records"):
+        expected = reference[row["type"]]
+        assert (row["precision"], row["recall"], row["f1"], row["support"]) == pytest.approx(
+            (expected["precision"], expected["recall"], expected["f1-score"], expected["support"])), row["type"]

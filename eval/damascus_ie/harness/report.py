@@ -25,6 +25,11 @@ LAYER_HEADLINE: dict[str, str] = {"entities": "entities.strict.f1", "events": "e
                                   "attributions": "attributions.full.f1"}
 
 
+# Per-type tables (classification_report): the layer's overall score the "micro avg" row reads, and its name.
+REPORT_MICRO: dict[str, tuple[str, ...]] = {"entities": ("overall", "strict"), "events": ("trigger_classification",)}
+REPORT_SCORE: dict[str, str] = {"entities": "strict", "events": "trigger classification"}
+
+
 def layer_name(layer: str) -> str:
     """Accepts the record-layer names (mentions, events, attributions) and the report's (entities, ...)."""
     try:
@@ -68,6 +73,29 @@ class Report:
         """Type -> the layer's main F1 (entities: strict; events: trigger classification)."""
         rows = self.per_type_rows.get(layer_name(layer), [])
         return {row["type"]: row["f1"] for row in rows if row.get("scheme", "strict") == "strict"}
+
+    def classification_report(self, layer: str) -> pd.DataFrame:
+        """seqeval's classification_report: precision, recall, F1 and support (gold count) per type of the layer's
+        main score (entities: strict; events: trigger classification), then micro, macro and weighted averages."""
+        layer = layer_name(layer)
+        rows = [row for row in self.per_type_rows.get(layer, []) if row.get("scheme", "strict") == "strict"]
+        columns = ["type", "precision", "recall", "f1", "support"]
+        if not rows or layer not in REPORT_MICRO:
+            return pd.DataFrame(columns=columns)
+        frame = pd.DataFrame(rows)
+        frame["support"] = frame["support"] if "support" in frame else frame.get("possible", 0)
+        frame = frame[columns]
+        micro = self.metrics.get(layer, {})
+        for key in REPORT_MICRO[layer]:
+            micro = micro.get(key, {})
+        support = int(frame["support"].sum())
+        weights = frame["support"] / support if support else frame["support"] * 0
+        averages = [
+            {"type": "micro avg", **{k: micro.get(k, math.nan) for k in ("precision", "recall", "f1")}},
+            {"type": "macro avg", **{k: float(frame[k].mean()) for k in ("precision", "recall", "f1")}},
+            {"type": "weighted avg", **{k: float((frame[k] * weights).sum()) for k in ("precision", "recall", "f1")}},
+        ]
+        return pd.concat([frame, pd.DataFrame([{**row, "support": support} for row in averages])], ignore_index=True)
 
     def headline_frame(self) -> pd.DataFrame:
         rows = []
@@ -162,6 +190,17 @@ class Report:
             table.add_row(name, f"{value:.3f}", interval)
         console = Console(width=width, record=True, file=io.StringIO())
         console.print(table)
+        for layer in self.layers:
+            report = self.classification_report(layer)
+            if report.empty:
+                continue
+            per_type = Table(title=f"{layer} per type ({REPORT_SCORE[layer]})")
+            for column in report.columns:
+                per_type.add_column(str(column), justify="left" if column == "type" else "right")
+            for row in report.itertuples(index=False):
+                per_type.add_row(row.type, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}",
+                                 str(int(row.support)))
+            console.print(per_type)
         grounding = self.grounding_frame()
         if not grounding.empty:
             spans = Table(title="grounding of text-anchored spans (count, rate over the layer's text spans)")

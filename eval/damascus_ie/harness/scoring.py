@@ -33,7 +33,7 @@ from damascus_ie.core.records import AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
-from damascus_ie.harness.metrics.counts import Tally
+from damascus_ie.harness.metrics.counts import R_DEN, Tally
 from damascus_ie.harness.metrics.matching import pack
 from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
 from damascus_ie.harness.predictions import LoadedPredictions, Predictions, load_predictions
@@ -254,7 +254,7 @@ def score_entities(pred: PredictedCorpus, units: Units) -> LayerResult:
         pred.mention_to_gold, n_units, "entities")
     metrics.update(coref_metrics)
     statistics.update(coref_statistics)
-    rows = [{"type": kind, "scheme": scheme, **values}
+    rows = [{"type": kind, "scheme": scheme, **values, "support": values["possible"]}
             for kind, schemes in metrics["per_type"].items() for scheme, values in schemes.items()]
     return LayerResult(metrics, statistics, rows, warnings)
 
@@ -288,7 +288,7 @@ def score_events(pred: PredictedCorpus, units: Units) -> LayerResult:
     metrics.update(coref_metrics)
     statistics.update(coref_statistics)
     per_type = events.per_type_tallies(g, p, unit_of, n_units, gold.taxonomy)
-    rows = [{"type": kind, **item.scores()} for kind, item in per_type.items()]
+    rows = [{"type": kind, **item.scores(), "support": int(item.total()[R_DEN])} for kind, item in per_type.items()]
     return LayerResult(metrics, statistics, rows, warnings)
 
 
