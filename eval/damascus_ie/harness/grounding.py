@@ -430,19 +430,24 @@ def _list(value: Any) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def span_count(record: dict[str, Any]) -> Counter[str]:
-    """Spans per report layer in a grounded record (mentions; triggers and arguments; cues, content, links)."""
-    counts: Counter[str] = Counter()
-    counts["entities"] = len(_list(record.get("mentions")))
-    for event in _list(record.get("events")):
-        counts["events"] += 1 + len(_list(event.get("arguments")))
-    for attribution in _list(record.get("attributions")):
-        links = sum(attribution.get(link) is not None for link in ("source", "addressee"))
-        counts["attributions"] += 1 + len(_list(attribution.get("content"))) + links
-    return counts
+def count_spans(record: dict[str, Any], totals: dict[str, int]) -> None:
+    """Adds the record's spans per report layer (mentions; triggers and arguments; cues, content, links) to
+    `totals`; plain int sums, so a million offset-only records cost next to nothing."""
+    mentions = record.get("mentions")
+    if isinstance(mentions, list):
+        totals["entities"] = totals.get("entities", 0) + len(mentions)
+    events, attributions = record.get("events"), record.get("attributions")
+    for event in _list(events) if events else ():
+        arguments = event.get("arguments")
+        totals["events"] = totals.get("events", 0) + 1 + (len(arguments) if isinstance(arguments, list) else 0)
+    for attribution in _list(attributions) if attributions else ():
+        content = attribution.get("content")
+        links = (attribution.get("source") is not None) + (attribution.get("addressee") is not None)
+        totals["attributions"] = (totals.get("attributions", 0) + 1 + links
+                                  + (len(content) if isinstance(content, list) else 0))
 
 
-def grounding_summary(spans: Iterable[GroundedSpan], totals: Counter[str] | None = None) -> dict[str, dict[str, Any]]:
+def grounding_summary(spans: Iterable[GroundedSpan], totals: dict[str, int] | None = None) -> dict[str, dict[str, Any]]:
     """Per report layer: how many spans came with offsets, how many as text, each outcome's count and rate.
 
     Rates are over the text-anchored spans of the layer (null when there were none).
@@ -453,7 +458,7 @@ def grounding_summary(spans: Iterable[GroundedSpan], totals: Counter[str] | None
     summary: dict[str, dict[str, Any]] = {}
     for layer, counts in by_layer.items():
         anchored = sum(counts[o] for o in OUTCOMES)
-        total = (totals or Counter())[layer]
+        total = (totals or {}).get(layer, 0)
         summary[layer] = {"spans": max(total, anchored), "offsets": max(total - anchored, 0),
                           "text_anchored": anchored, "counts": {o: counts[o] for o in OUTCOMES},
                           "rates": {o: (counts[o] / anchored if anchored else None) for o in OUTCOMES}}

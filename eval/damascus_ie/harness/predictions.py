@@ -24,7 +24,6 @@ Gold documents without a record are scored as empty predictions.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import LAYERS, AnyRecord, Layer
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
-from damascus_ie.harness.grounding import GroundedSpan, ground_document, needs_grounding, span_count
+from damascus_ie.harness.grounding import GroundedSpan, count_spans, ground_document, needs_grounding
 
 Predictions = str | Path | Sequence[AnyRecord]
 
@@ -50,7 +49,7 @@ class LoadedPredictions:
     missing: list[str] = field(default_factory=list)
     warning_counts: dict[str, int] = field(default_factory=dict)
     grounded: list[GroundedSpan] = field(default_factory=list)
-    span_totals: Counter[str] = field(default_factory=Counter)
+    span_totals: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,12 +93,16 @@ def check_record(record: Any, file: str, line: int | None, gold_docs: Mapping[st
     if problems:
         return CheckedRecord(Checked(problems, document_error=True), record)
     boilerplate = gold.get("boilerplate") or []
-    text, scored, spans, failed = gold["text"], record, [], []
-    if needs_grounding(record):
+    checked = check_document({**record, "text": gold["text"], "boilerplate": boilerplate}, file, taxonomy,
+                             gold=False, line=line)
+    scored, spans, failed = record, [], []
+    # A text-anchored span has no offsets, so it fails the checks: only then is the record looked at again
+    # (records with offsets pay nothing for grounding), grounded, and checked as grounded.
+    if any(p.severity == "error" for p in checked.problems) and needs_grounding(record):
         grounding = ground_document(record, gold["text"], boilerplate=boilerplate, file=file, line=line)
-        text, scored, spans, failed = grounding.text, grounding.record, grounding.spans, grounding.problems
-    checked = check_document({**scored, "text": text, "boilerplate": boilerplate}, file, taxonomy, gold=False,
-                             line=line)
+        scored, spans, failed = grounding.record, grounding.spans, grounding.problems
+        checked = check_document({**scored, "text": grounding.text, "boilerplate": boilerplate}, file, taxonomy,
+                                 gold=False, line=line)
     if failed:  # a span that could not be grounded is an error of its record, said once
         said = {(p.record, _head(p.field)) for _, _, p in failed}
         checked.problems[:] = [p for _, _, p in failed] + [p for p in checked.problems
@@ -135,7 +138,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
     errors, warnings = ProblemLog(parse_problems), ProblemLog()
     skipped = len(parse_problems)
     grounded: list[GroundedSpan] = []
-    totals: Counter[str] = Counter()
+    totals: dict[str, int] = {}
     for line, record in _numbered(rows, file):
         result = check_record(record, file, line, gold_by_id, seen, taxonomy)
         checked = result.checked
@@ -147,7 +150,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
         skipped += sum(len(positions) for positions in checked.bad.values())
         accepted[record["id"]] = _without(result.record, checked.bad)
         grounded += [s for s in result.spans if s.index not in checked.bad.get(s.layer, ())]
-        totals += span_count(_without(record, checked.bad))
+        count_spans(_without(record, checked.bad), totals)
     if errors and not lenient:
         raise InvalidInput(errors)
     warnings.merge(errors)  # lenient: what was dropped is reported with the warnings
