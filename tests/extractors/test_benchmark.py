@@ -145,3 +145,16 @@ def test_anchors_on_the_shipped_gold(repo_root: Path) -> None:
         if any(doc[layer] for doc in gold):
             assert oracle.layer_f1(layer) == 1.0
             assert empty.layer_f1(layer) == 0.0
+
+
+def test_extract_writes_a_sidecar_that_benchmark_reads_back(bench_repo: Path, tmp_path: Path) -> None:
+    predictions = tmp_path / "untuned.jsonl"
+    done = _cli(bench_repo, "extract", "spacy-untuned", "--output", str(predictions))
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((tmp_path / "untuned.meta.json").read_text(encoding="utf-8"))
+    assert meta["name"] == "spacy-untuned" and meta["tuned_on_test_texts"] is False
+    assert meta["settings"]["word lists"] == "none written for this project"
+    done = _cli(bench_repo, "benchmark", "--extractors", f"file:{predictions}", "--output", str(tmp_path / "out"),
+                "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "| spacy-untuned | no |" in (tmp_path / "out" / "leaderboard.md").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from damascus_ie.core.io import write_jsonl
     from damascus_ie.leaderboard.benchmark import load_test_documents, run_extractor
     from damascus_ie.leaderboard.extractors.llm import cli_options
-    from damascus_ie.leaderboard.extractors.registry import needs_gold, resolve
+    from damascus_ie.leaderboard.extractors.registry import needs_gold, resolve, write_sidecar
 
     refuse_overwriting(args.output, [Path(args.name[5:])] if args.name.startswith("file:") else [])
     extractor = None if needs_gold(args.name) else resolve(args.name, timeout=args.timeout, cmd_mode=args.cmd_mode,
@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     extractor = extractor or resolve(args.name, gold=gold)
     predictions, seconds = run_extractor(extractor, gold, lenient=args.lenient)
     write_jsonl(args.output, predictions)
-    print(f"wrote {len(predictions)} prediction records to {args.output} in {seconds:.1f} s "
+    sidecar = write_sidecar(args.output, extractor)
+    print(f"wrote {len(predictions)} prediction records to {args.output} (how they were made: {sidecar}) in "
+          f"{seconds:.1f} s "
           f"(score them with `damascus-ie score {args.output}`)")
     return 0

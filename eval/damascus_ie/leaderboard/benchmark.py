@@ -39,7 +39,7 @@ from damascus_ie.harness.predictions import check_record
 from damascus_ie.harness.report import LAYER_HEADLINE
 from damascus_ie.leaderboard.error_page import grounded, write_error_page
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view, tuned_on_test_texts
-from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, expand_names, needs_gold, resolve, sidecar_path
+from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, expand_names, needs_gold, resolve, write_sidecar
 
 RUN_MARKER = ".damascus-ie-benchmark"
 
@@ -329,11 +329,7 @@ def _write_into(folder: Path, version: str, gold: list[Document], runs: list[Run
         predictions_path = folder / "predictions" / f"{run.slug}.jsonl"
         atomic_write_text(predictions_path, run.predictions_jsonl)
         written.append(f"predictions/{run.slug}.jsonl")
-        meta = {"name": run.extractor.name, "tuned_on_test_texts": run.report.tuned_on_test_texts,
-                "settings": {k: v for k, v in run.report.settings.items() if k != "file"}}
-        meta_path = sidecar_path(predictions_path)
-        write_json(meta_path, {k: v for k, v in meta.items() if v is not None})
-        written.append(f"predictions/{meta_path.name}")
+        written.append(f"predictions/{write_sidecar(predictions_path, run.extractor).name}")
         write_json(folder / "reports" / f"{run.slug}.json", run.report.to_dict())
         written.append(f"reports/{run.slug}.json")
         write_error_page(folder / "errors" / f"{run.slug}.html", run.extractor.name, gold, run.predictions,

@@ -35,7 +35,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from damascus_ie.core.io import read_json, read_jsonl
+from damascus_ie.core.io import read_json, read_jsonl, write_json
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import Document
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction
@@ -176,6 +176,18 @@ def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:
 def sidecar_path(path: Path) -> Path:
     """`preds.jsonl` -> `preds.meta.json`: where a predictions file says how it was made."""
     return path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
+
+
+def write_sidecar(path: Path, extractor: Extractor) -> Path:
+    """Writes `<name>.meta.json` beside a predictions file: how they were made, for `file:` to read back."""
+    flag = getattr(extractor, "tuned_on_test_texts", None)
+    meta: dict[str, Any] = {"name": extractor.name,
+                            "settings": {k: v for k, v in dict(extractor.settings).items() if k != "file"}}
+    if isinstance(flag, bool):
+        meta["tuned_on_test_texts"] = flag
+    sidecar = sidecar_path(path)
+    write_json(sidecar, meta)
+    return sidecar
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
