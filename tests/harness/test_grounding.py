@@ -44,6 +44,13 @@ def test_normalised_match_maps_back_to_original_offsets(text: str, query: str, f
     assert outcome == "normalised" and text[start:end] == found
 
 
+def test_case_folding_is_the_last_tier_and_can_be_switched_off() -> None:
+    record = {"mentions": [{"text": "rebels", "type": "PER"}]}
+    assert grounded(record, "Rebels entered")[1] == [("span", "normalised", 0, 6)]
+    assert grounded(record, "Rebels entered", fold_case=False)[1][0][1] == "ungrounded"
+    assert grounded(record, "Rebels met rebels")[1] == [("span", "exact", 11, 17)]  # exact beats folded
+
+
 def test_normalise_maps_every_character_to_its_code_point() -> None:
     view, origin = normalise("a\u00a0 ﬁ’")
     assert view == "a fi'" and origin == [0, 1, 3, 3, 4]

@@ -109,11 +109,13 @@ class Locator:
 
     text: str
     boilerplate: Sequence[Sequence[int]] = ()
+    fold_case: bool = True  # the last tier; off, a text that differs in case only is ungrounded
     _cache: dict[str, list[tuple[str, list[tuple[int, int]]]]] = field(default_factory=dict)
 
     @cached_property
-    def views(self) -> tuple[tuple[str, list[int]], tuple[str, list[int]]]:
-        return normalise(self.text), normalise(self.text, fold_case=True)
+    def views(self) -> list[tuple[bool, tuple[str, list[int]]]]:
+        """(case folded?, normalised text with its code point map) per normalised tier."""
+        return [(fold, normalise(self.text, fold_case=fold)) for fold in ((False, True) if self.fold_case else (False,))]
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -141,7 +143,7 @@ class Locator:
         if not stripped:
             return []
         tiers = [("exact", self._keep((s, s + len(stripped)) for s in _occurrences(self.text, stripped)))]
-        for fold_case, (view, origin) in zip((False, True), self.views, strict=True):
+        for fold_case, (view, origin) in self.views:
             needle = normalise_query(stripped, fold_case)
             spans = []
             for at in _occurrences(view, needle):
@@ -209,9 +211,10 @@ def _is_text_filler(value: Any) -> bool:
 
 class _Grounder:
     def __init__(self, record: dict[str, Any], text: str, boilerplate: Sequence[Sequence[int]], file: str,
-                 line: int | None):
+                 line: int | None, fold_case: bool):
         self.source, self.file, self.line = record, file, line
-        self.locator = Locator(text, [tuple(p) for p in boilerplate if isinstance(p, list | tuple) and len(p) == 2])
+        self.locator = Locator(text, [tuple(p) for p in boilerplate if isinstance(p, list | tuple) and len(p) == 2],
+                               fold_case)
         self.doc_id = str(record.get("id"))
         self.tail: list[str] = []
         self.spans: list[GroundedSpan] = []
@@ -403,9 +406,12 @@ def _offsets(span: Any) -> tuple[int, int] | None:
 
 
 def ground_document(record: dict[str, Any], text: str, *, boilerplate: Sequence[Sequence[int]] = (),
-                    file: str = "<predictions>", line: int | None = None) -> Grounding:
-    """The record with every text-only span grounded (see the module docstring); offsets given are kept."""
-    return _Grounder(record, text, boilerplate, file, line).run()
+                    file: str = "<predictions>", line: int | None = None, fold_case: bool = True) -> Grounding:
+    """The record with every text-only span grounded (see the module docstring); offsets given are kept.
+
+    `fold_case=False` drops the case-folded tier (the harness keeps it: models re-case sentence starts).
+    """
+    return _Grounder(record, text, boilerplate, file, line, fold_case).run()
 
 
 def needs_grounding(record: Any) -> bool:
