@@ -371,7 +371,7 @@ class _Grounder:
         mention_spans = {(m["start"], m["end"]): m for m in self.mentions
                          if isinstance(m, dict) and isinstance(m.get("start"), int) and isinstance(m.get("end"), int)}
         if is_text_anchored(filler):
-            offsets = self.ground(filler, layer, rid, field, f"filler:{field}", anchor, set(mention_spans))
+            offsets = self.ground(filler, layer, rid, field, "filler", anchor, set(mention_spans))
         else:
             offsets = _offsets(filler)
         if offsets is None:
@@ -393,8 +393,8 @@ class _Grounder:
         while f"grounded-m{number}" in ids:
             number += 1
         added: dict[str, Any] = {"id": f"grounded-m{number}", "start": offsets[0], "end": offsets[1],
-                 "text": self.text[offsets[0]:offsets[1]], "type": filler["type"],
-                 **{k: filler[k] for k in ("level", "entity", "value") if k in filler}}
+                                 "text": self.text[offsets[0]:offsets[1]], "type": filler["type"],
+                                 **{k: filler[k] for k in ("level", "entity", "value") if k in filler}}
         self.mentions.append(added)
         return added["id"]
 
