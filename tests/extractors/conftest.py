@@ -16,19 +16,9 @@ from damascus_ie.core.io import load_gold
 from damascus_ie.core.records import Document
 from damascus_ie.dataset.versioning import publish_new_version
 
+from ..conftest import copy_checkout, locate, mention
+
 FIRST, SECOND = "000_245b1950fae37238", "003_3ff54efe2cf3befa"
-
-
-def locate(text: str, needle: str, nth: int = 0) -> dict:
-    """The span of the nth occurrence of `needle`, so the fixture reads as words, not offsets."""
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return {"start": start, "end": start + len(needle), "text": needle}
-
-
-def mention(text: str, mid: str, needle: str, kind: str, level: str, entity: str | None, nth: int = 0) -> dict:
-    return {"id": mid, **locate(text, needle, nth), "type": kind, "level": level, "entity": entity}
 
 
 def fixture_documents(root: Path) -> list[Document]:
@@ -71,11 +61,9 @@ def gold_documents(repo_root: Path) -> list[Document]:
 
 
 @pytest.fixture
-def bench_repo(tmp_path: Path, repo_root: Path) -> Path:
+def bench_repo(tmp_path: Path) -> Path:
     """A copy of the checkout whose dataset/ is built from the fixture gold by the real versioning code."""
-    root = tmp_path / "repo"
-    for name in ("seeds", "schemas", "annotations", "dataset"):
-        shutil.copytree(repo_root / name, root / name, ignore=shutil.ignore_patterns("annotator_passes"))
+    root = copy_checkout(tmp_path / "repo", ignore=shutil.ignore_patterns("annotator_passes"))
     publish_new_version(root, fixture_documents(root), ["Fixture gold for the extractor tests."],
                         today=datetime.date(2026, 1, 1))
     return root

@@ -12,12 +12,14 @@ from damascus_ie.core.io import GOLD_SOURCE, load_gold
 from damascus_ie.dataset.build import data_hash, write_dataset
 from damascus_ie.dataset.changelog import CHANGELOG, entry_text, with_entry
 
+from ..conftest import copy_checkout
+
 FIXTURE_GOLD = Path(__file__).parent / "fixture_gold.json"
 
 
-def make_repo_copy(source_root: Path, target: Path) -> Path:
-    for name in ("seeds", "schemas"):
-        shutil.copytree(source_root / name, target / name)
+def make_repo_copy(target: Path) -> Path:
+    """Seeds and schemas of the checkout, the fixture gold, a CHANGELOG entry for it, and the built dataset."""
+    copy_checkout(target, ("seeds", "schemas"))
     (target / "annotations").mkdir()
     shutil.copy(FIXTURE_GOLD, target / GOLD_SOURCE)
     version, docs = load_gold(target)
@@ -30,5 +32,5 @@ def make_repo_copy(source_root: Path, target: Path) -> Path:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, repo_root: Path) -> Path:
-    return make_repo_copy(repo_root, tmp_path / "repo")
+def repo(tmp_path: Path) -> Path:
+    return make_repo_copy(tmp_path / "repo")

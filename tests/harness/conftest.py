@@ -24,19 +24,18 @@ from dataclasses import dataclass
 
 import pytest
 
+from ..conftest import locate, mention
+
 TEXT = "Rebels captured Homs on Sunday, the army said. Assad fled to Moscow."
 DOC_ID = "fixture"
 
 
 def _mention(mid: str, surface: str, kind: str, level: str, entity: str | None) -> dict:
-    start = TEXT.index(surface)
-    return {"id": mid, "start": start, "end": start + len(surface), "text": surface, "type": kind, "level": level,
-            "entity": entity}
+    return mention(TEXT, mid, surface, kind, level, entity)
 
 
 def _span(surface: str) -> dict:
-    start = TEXT.index(surface)
-    return {"start": start, "end": start + len(surface), "text": surface}
+    return locate(TEXT, surface)
 
 
 def gold_document() -> dict:

@@ -9,7 +9,6 @@ survives.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,8 @@ from label_studio_sdk import LabelStudio
 from damascus_ie.core.io import load_gold
 from damascus_ie.labelstudio import server as ls_server_module
 from damascus_ie.labelstudio.server import Credentials, Server, label_studio_bin, migrate_template, start_server
+
+from ..conftest import copy_checkout, locate, mention
 
 CREDENTIALS = Credentials("admin@example.com", "test-password-1", "damascus-ie-test-token")  # local throwaway server
 STARTED_PIDS: list[int] = []
@@ -95,37 +96,23 @@ def ls_env(ls_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def repo_copy(repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def repo_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The inputs and dataset in tmp_path: commands act on it through DAMASCUS_IE_ROOT, never on the checkout."""
-    root = tmp_path / "repo"
-    for name in ("seeds", "schemas", "annotations", "dataset"):
-        shutil.copytree(repo_root / name, root / name)
+    root = copy_checkout(tmp_path / "repo")
     monkeypatch.setenv("DAMASCUS_IE_ROOT", str(root))
     return root
 
 
-def span(text: str, needle: str, nth: int = 0) -> dict:
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return {"start": start, "end": start + len(needle), "text": needle}
-
-
-def mention(text: str, mid: str, needle: str, kind: str, level: str, entity: str | None, nth: int = 0,
-            value: str | None = None) -> dict:
-    return {"id": mid, **span(text, needle, nth), "type": kind, "level": level, "entity": entity, "value": value}
-
-
 def event(text: str, vid: str, trigger: str, kind: str, arguments: list[tuple[str, str]], identity: str) -> dict:
-    return {"id": vid, "type": kind, "trigger": span(text, trigger), "arguments": [
+    return {"id": vid, "type": kind, "trigger": locate(text, trigger), "arguments": [
         {"role": r, "mention": m} for r, m in arguments], "polarity": "POSITIVE", "modality": "ASSERTED",
         "tense": "PAST", "genericity": "SPECIFIC", "event": identity}
 
 
 def attribution(text: str, aid: str, kind: str, cue: str, source: str | None, content: list[str],
                 addressee: str | None, parent: str | None, statement: str) -> dict:
-    return {"id": aid, "type": kind, "cue": span(text, cue), "source": source,
-            "content": [span(text, c) for c in content], "addressee": addressee, "parent": parent,
+    return {"id": aid, "type": kind, "cue": locate(text, cue), "source": source,
+            "content": [locate(text, c) for c in content], "addressee": addressee, "parent": parent,
             "statement": statement}
 
 
