@@ -265,3 +265,10 @@ def test_the_predictions_schema_describes_the_text_anchored_form(repo_root: Path
     assert not validator.is_valid({"id": "d", "events": [{"type": "Conflict:Attack", "trigger": {"text": "x"},
                                                           "arguments": [{"role": "Attacker"}]}]})
     assert not validator.is_valid({"id": "d", "mentions": [{"text": "x", "type": "PER", "sentence": -1}]})
+
+
+def test_the_text_anchored_gold_scores_one_everywhere() -> None:
+    gold = load_gold()[1]
+    report = score([text_anchored(doc, doc["text"], fillers_as_text=True) for doc in gold], gold, bootstrap=0)
+    assert set(report.headline.values()) == {1.0} and report.warning_counts == {}
+    assert all(layer["counts"]["ungrounded"] == 0 and layer["offsets"] == 0 for layer in report.grounding.values())
