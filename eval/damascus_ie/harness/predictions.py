@@ -34,6 +34,7 @@ from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import LAYERS, AnyRecord, Layer
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
+from damascus_ie.harness.bulk import trusted_mentions
 from damascus_ie.harness.grounding import GroundedSpan, count_spans, ground_document, needs_grounding
 
 Predictions = str | Path | Sequence[AnyRecord]
@@ -62,8 +63,11 @@ class CheckedRecord:
 
 
 def check_record(record: Any, file: str, line: int | None, gold_docs: Mapping[str, AnyRecord], seen: set[str],
-                 taxonomy: Taxonomy) -> CheckedRecord:
-    """One predicted document grounded, then every problem of it checked against its gold text and boilerplate."""
+                 taxonomy: Taxonomy, mentions_trusted: bool = False) -> CheckedRecord:
+    """One predicted document grounded, then every problem of it checked against its gold text and boilerplate.
+
+    `mentions_trusted`: harness.bulk cleared this record's mentions, which skip the per-record checks.
+    """
     def document_error(doc_id: str | None, field_name: str | None, reason: str,
                        hint: str | None = None) -> CheckedRecord:
         return CheckedRecord(Checked([Problem(file, doc_id, None, field_name, reason, line, hint=hint)],
@@ -94,7 +98,7 @@ def check_record(record: Any, file: str, line: int | None, gold_docs: Mapping[st
         return CheckedRecord(Checked(problems, document_error=True), record)
     boilerplate = gold.get("boilerplate") or []
     checked = check_document({**record, "text": gold["text"], "boilerplate": boilerplate}, file, taxonomy,
-                             gold=False, line=line)
+                             gold=False, line=line, trusted=frozenset({"mentions"}) if mentions_trusted else frozenset())
     scored, spans, failed = record, [], []
     # A text-anchored span has no offsets, so it fails the checks: only then is the record looked at again
     # (records with offsets pay nothing for grounding), grounded, and checked as grounded.
@@ -139,8 +143,9 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
     skipped = len(parse_problems)
     grounded: list[GroundedSpan] = []
     totals: dict[str, int] = {}
-    for line, record in _numbered(rows, file):
-        result = check_record(record, file, line, gold_by_id, seen, taxonomy)
+    trusted = trusted_mentions([record for _, record in rows], gold_by_id, taxonomy)
+    for position, (line, record) in enumerate(_numbered(rows, file)):
+        result = check_record(record, file, line, gold_by_id, seen, taxonomy, bool(trusted[position]))
         checked = result.checked
         for problem in checked.problems:
             (errors if problem.severity == "error" else warnings).add(problem)
@@ -205,8 +210,10 @@ def with_texts(record: dict, text: str) -> dict:
 
 def scorable(record: dict, boilerplate: list) -> dict:
     """What the metrics read: layers as lists, nothing inside boilerplate, no reference to a record left out."""
-    mentions = [m for m in record.get("mentions") or [] if not _in_boilerplate(m, boilerplate)]
-    mention_ids = {m.get("id") for m in mentions if isinstance(m.get("id"), str)}
+    mentions = ([m for m in record.get("mentions") or [] if not _in_boilerplate(m, boilerplate)] if boilerplate
+                else list(record.get("mentions") or []))
+    has_links = bool(record.get("events") or record.get("attributions"))
+    mention_ids = {m.get("id") for m in mentions if isinstance(m.get("id"), str)} if has_links else set()
     events = []
     for event in record.get("events") or []:
         if _in_boilerplate(event.get("trigger"), boilerplate):

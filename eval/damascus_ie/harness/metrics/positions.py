@@ -38,6 +38,11 @@ def _classify(code_points: IntArray) -> ClassArray:
 _ASCII_CLASSES = _classify(np.arange(128))
 
 
+def ascii_classes() -> ClassArray:
+    """SPACE, WORD or OTHER for each ASCII code point (index = code point)."""
+    return _ASCII_CLASSES
+
+
 def _classes(code_points: CodePoints) -> ClassArray:
     if code_points.dtype == np.uint8:
         ascii_only: ClassArray = _ASCII_CLASSES[code_points]
