@@ -1,4 +1,4 @@
-"""Runs every input of the catalogue (tests/harness/catalogue.py) through the real command line.
+"""Runs every input of the catalogue (tests/harness/input_catalogue.py) through the real command line.
 
 Each must give its exit code and the words its message must contain; a scored
 input must count its warnings and get its pinned score. None may print a
@@ -21,7 +21,7 @@ from damascus_ie.cli import main
 from damascus_ie.core.io import load_gold
 
 sys.path.insert(0, str(Path(__file__).parent))
-from catalogue import CASES, Case, Ctx, render_inputs
+from input_catalogue import CASES, Case, Ctx, render_inputs
 
 INPUTS_DOC = Path(__file__).resolve().parents[2] / "eval" / "INPUTS.md"
 

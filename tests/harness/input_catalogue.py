@@ -909,7 +909,7 @@ def render_inputs() -> str:
     lines = [
         "# Bad and unusual inputs: what the harness answers",
         "",
-        "Generated from `tests/harness/catalogue.py` (each row is a test in `tests/harness/test_catalogue.py`, run",
+        "Generated from `tests/harness/input_catalogue.py` (each row is a test in `tests/harness/test_catalogue.py`, run",
         "through the real `damascus-ie` command line); regenerate with",
         "`DAMASCUS_IE_WRITE_INPUTS=1 pytest tests/harness/test_catalogue.py -k inputs_doc`.",
         "",
