@@ -78,6 +78,8 @@ class MentionTable:
 
     def subset(self, keep: BoolArray) -> MentionTable:
         """The rows where `keep` is true, as a table of the same documents (records kept with their rows)."""
+        if keep.all():
+            return self
         rows = np.flatnonzero(keep)
         records = self.records
         chosen = [records[r] for r in rows.tolist()]
