@@ -22,19 +22,21 @@ sentences: a linearisation that holds the clusters fixed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 from math import perm
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from damascus_ie.harness.metrics.counts import Tally, tally
-from damascus_ie.harness.metrics.matching import best_assignment
+from damascus_ie.harness.metrics.counts import FloatArray, Tally, tally
+from damascus_ie.harness.metrics.matching import IntArray, best_assignment
 
 METRICS: tuple[str, ...] = ("muc", "b3", "ceafe", "lea")
 
@@ -43,25 +45,25 @@ METRICS: tuple[str, ...] = ("muc", "b3", "ceafe", "lea")
 class Partitions:
     """Key mentions 0..n_key-1 with cluster ids; response mentions with cluster ids and aligned key mention."""
 
-    key_cluster: np.ndarray
-    response_cluster: np.ndarray
-    response_key: np.ndarray
+    key_cluster: IntArray
+    response_cluster: IntArray
+    response_key: IntArray
 
 
 @dataclass(frozen=True)
 class _Overlap:
-    key_sizes: np.ndarray
-    response_sizes: np.ndarray
-    pair_key: np.ndarray  # one row per (key cluster, response cluster) sharing mentions
-    pair_response: np.ndarray
-    pair_size: np.ndarray
-    key_of_mention: np.ndarray  # dense key cluster per key mention
-    response_of_mention: np.ndarray  # dense response cluster per response mention
-    key_pair: np.ndarray  # per key mention: its pair row, -1 when twinless
-    response_pair: np.ndarray  # per response mention: its pair row, -1 when twinless
+    key_sizes: IntArray
+    response_sizes: IntArray
+    pair_key: IntArray  # one row per (key cluster, response cluster) sharing mentions
+    pair_response: IntArray
+    pair_size: IntArray
+    key_of_mention: IntArray  # dense key cluster per key mention
+    response_of_mention: IntArray  # dense response cluster per response mention
+    key_pair: IntArray  # per key mention: its pair row, -1 when twinless
+    response_pair: IntArray  # per response mention: its pair row, -1 when twinless
 
 
-def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _dense(ids: IntArray) -> tuple[IntArray, IntArray]:
     if ids.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
@@ -83,39 +85,40 @@ def _overlap(parts: Partitions) -> _Overlap:
                     key_of, response_of, key_pair, response_pair)
 
 
-def _share(per_cluster: np.ndarray, cluster_of_mention: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def _share(per_cluster: npt.NDArray[np.number[Any]], cluster_of_mention: IntArray, sizes: IntArray) -> FloatArray:
     """A cluster's value spread evenly over its mentions."""
     if cluster_of_mention.size == 0:
         return np.zeros(0)
-    return per_cluster[cluster_of_mention] / sizes[cluster_of_mention]
+    return np.asarray(per_cluster[cluster_of_mention] / sizes[cluster_of_mention], dtype=np.float64)
 
 
-def _side(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _side(o: _Overlap, key_side: bool) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
     """(sizes, cluster per mention, pair row per mention, pair cluster of this side, other side's sizes)."""
     if key_side:
         return o.key_sizes, o.key_of_mention, o.key_pair, o.pair_key, o.response_sizes
     return o.response_sizes, o.response_of_mention, o.response_pair, o.pair_response, o.key_sizes
 
 
-def _muc(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
+def _muc(o: _Overlap, key_side: bool) -> tuple[FloatArray, FloatArray]:
     """Per mention shares of |K| - |p(K)| and |K| - 1 (twinless mentions are parts of their own)."""
     sizes, cluster, pair, pair_cluster, _ = _side(o, key_side)
     parts = np.bincount(pair_cluster, minlength=sizes.size) + np.bincount(cluster[pair < 0], minlength=sizes.size)
     return _share((sizes - parts).astype(float), cluster, sizes), _share((sizes - 1).astype(float), cluster, sizes)
 
 
-def _b3(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
+def _b3(o: _Overlap, key_side: bool) -> tuple[FloatArray, FloatArray]:
     sizes, cluster, pair, _, _ = _side(o, key_side)
     shared = np.zeros(pair.size) if o.pair_size.size == 0 else np.where(pair >= 0, o.pair_size[np.maximum(pair, 0)], 0)
     credit = shared / np.maximum(sizes[cluster], 1)
     return credit.astype(float), np.ones(cluster.size)
 
 
-def _links(n: np.ndarray) -> np.ndarray:
-    return n * (n - 1) / 2.0
+def _links(n: IntArray) -> FloatArray:
+    links: FloatArray = n * (n - 1) / 2.0
+    return links
 
 
-def _lea(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
+def _lea(o: _Overlap, key_side: bool) -> tuple[FloatArray, FloatArray]:
     """Importance |K| times the fraction of K's links kept; a singleton's self-link is kept when it stays alone."""
     sizes, cluster, _, pair_cluster, other_sizes = _side(o, key_side)
     other_cluster = o.pair_response if key_side else o.pair_key
@@ -127,7 +130,7 @@ def _lea(o: _Overlap, key_side: bool) -> tuple[np.ndarray, np.ndarray]:
     return _share(sizes * resolved, cluster, sizes), np.ones(cluster.size)
 
 
-def _ceafe(o: _Overlap) -> tuple[np.ndarray, np.ndarray]:
+def _ceafe(o: _Overlap) -> tuple[FloatArray, FloatArray]:
     """Best one-to-one alignment of clusters under phi4 = 2|K∩R| / (|K| + |R|), per connected component.
 
     Returns the aligned similarity per key cluster and per response cluster.
@@ -153,7 +156,7 @@ def _ceafe(o: _Overlap) -> tuple[np.ndarray, np.ndarray]:
 _BRUTE_FORCE_ASSIGNMENTS = 720  # components with at most this many one-to-one assignments are solved in batches
 
 
-def _rank_within(group: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rank_within(group: IntArray, node: IntArray) -> tuple[IntArray, IntArray]:
     """Dense rank of each entry's node among the distinct nodes of its group, and the group's node count."""
     order = np.lexsort((node, group))
     g, n = group[order], node[order]
@@ -164,14 +167,14 @@ def _rank_within(group: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.nd
     return rank, _max_per_group(group, rank) + 1
 
 
-def _max_per_group(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _max_per_group(group: IntArray, values: IntArray) -> IntArray:
     out = np.zeros(int(group.max()) + 1, dtype=np.int64)
     np.maximum.at(out, group, values)
     return out
 
 
-def _assign_components(pair_key: np.ndarray, pair_response: np.ndarray, phi: np.ndarray, component: np.ndarray,
-                       key_sim: np.ndarray, resp_sim: np.ndarray) -> None:
+def _assign_components(pair_key: IntArray, pair_response: IntArray, phi: FloatArray, component: IntArray,
+                       key_sim: FloatArray, resp_sim: FloatArray) -> None:
     """The optimal assignment within every component: small ones by trying every assignment at once, per shape.
 
     A 100,000-document corpus has ~10^5 small components, and a `linear_sum_assignment` call each costs
@@ -214,7 +217,7 @@ def _assign_components(pair_key: np.ndarray, pair_response: np.ndarray, phi: np.
         resp_sim[resp_node[member[kept], resp_cols[kept]]] = sims[kept]
 
 
-def coref_tallies(parts: Partitions, key_units: np.ndarray, response_units: np.ndarray,
+def coref_tallies(parts: Partitions, key_units: IntArray, response_units: IntArray,
                   n_units: int) -> dict[str, Tally]:
     """MUC, B3, CEAF-e and LEA as tallies; units give each mention's sentence."""
     o = _overlap(parts)
@@ -246,7 +249,7 @@ def conll_f1(tallies: dict[str, Tally]) -> float:
     return float(np.mean([tallies[name].value() for name in ("muc", "b3", "ceafe")]))
 
 
-def clusters_score(key: list[list], response: list[list]) -> dict[str, dict[str, float] | float]:
+def clusters_score(key: list[list[Hashable]], response: list[list[Hashable]]) -> dict[str, dict[str, float] | float]:
     """Scores for partitions written as lists of clusters of hashable mentions (tests, worked examples).
 
     A mention given twice in the response is a repeat (same boundaries): the later cluster's copy is removed.
@@ -268,7 +271,7 @@ def clusters_score(key: list[list], response: list[list]) -> dict[str, dict[str,
     return coref_scores(coref_tallies(parts, zeros_key, zeros_resp, 1))
 
 
-def repeated(span: np.ndarray, aligned: np.ndarray, rank: np.ndarray) -> np.ndarray:
+def repeated(span: IntArray, aligned: IntArray, rank: IntArray) -> IntArray:
     """Rows to remove: a row repeating another row's span key (same document and boundaries) and aligned to no
     key mention.
 
@@ -286,7 +289,7 @@ def repeated(span: np.ndarray, aligned: np.ndarray, rank: np.ndarray) -> np.ndar
     return out
 
 
-def identity_codes(ids: Sequence[str | None] | np.ndarray) -> np.ndarray:
+def identity_codes(ids: Sequence[str | None] | IntArray) -> IntArray:
     """Identity ids as integer codes in the ids' sorted order (-1 for none); arrays of codes pass through.
 
     Sorted, not first-seen, so a code's rank does not depend on record order; one C++ pass (Arrow).
@@ -296,7 +299,7 @@ def identity_codes(ids: Sequence[str | None] | np.ndarray) -> np.ndarray:
     return sorted_codes(pa.array(list(ids), type=pa.string()))
 
 
-def sorted_codes(values: pa.Array) -> np.ndarray:
+def sorted_codes(values: pa.Array) -> IntArray:
     """A code per distinct string, numbered in sorted order; -1 for null."""
     encoded = values.dictionary_encode()
     rank = np.empty(len(encoded.dictionary), dtype=np.int64)
@@ -305,9 +308,9 @@ def sorted_codes(values: pa.Array) -> np.ndarray:
     return np.where(indices >= 0, rank[np.maximum(indices, 0)] if rank.size else -1, -1)
 
 
-def identity_partitions(gold_ids: Sequence[str | None] | np.ndarray, gold_doc: np.ndarray,
-                        pred_ids: Sequence[str | None] | np.ndarray, pred_doc: np.ndarray, pred_to_gold: np.ndarray,
-                        corpus: bool, pred_span: np.ndarray | None = None) -> tuple[Partitions, np.ndarray, np.ndarray]:
+def identity_partitions(gold_ids: Sequence[str | None] | IntArray, gold_doc: IntArray,
+                        pred_ids: Sequence[str | None] | IntArray, pred_doc: IntArray, pred_to_gold: IntArray,
+                        corpus: bool, pred_span: IntArray | None = None) -> tuple[Partitions, IntArray, IntArray]:
     """Partitions of the records that carry an identity id, and which rows they are (key rows, response rows).
 
     Ids come as strings (None: no id) or as codes of `identity_codes` (-1: no id). Within documents a
@@ -321,11 +324,12 @@ def identity_partitions(gold_ids: Sequence[str | None] | np.ndarray, gold_doc: n
         response_rows = response_rows[~repeated(pred_span[response_rows], pred_to_gold[response_rows],
                                                 pred_codes[response_rows])]
 
-    def clusters(codes: np.ndarray, docs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def clusters(codes: IntArray, docs: IntArray, rows: IntArray) -> IntArray:
         if corpus or rows.size == 0:
             return codes[rows]
-        return np.unique(np.asarray(docs, dtype=np.int64)[rows] * (int(codes.max()) + 1) + codes[rows],
-                         return_inverse=True)[1].ravel()
+        dense: IntArray = np.unique(np.asarray(docs, dtype=np.int64)[rows] * (int(codes.max()) + 1) + codes[rows],
+                                    return_inverse=True)[1].ravel()
+        return dense
 
     key_position = np.full(gold_codes.size, -1, dtype=np.int64)
     key_position[key_rows] = np.arange(key_rows.size)

@@ -21,7 +21,7 @@ import numpy as np
 from damascus_ie.core.records import EVENT_ATTRIBUTES, AnyRecord, index_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, tally
-from damascus_ie.harness.metrics.matching import equal_pairs, joint_keys, tie_break
+from damascus_ie.harness.metrics.matching import IntArray, equal_pairs, joint_keys, tie_break
 
 TASKS: dict[str, tuple[str, ...]] = {
     "trigger_identification": ("doc", "start", "end"),
@@ -37,18 +37,18 @@ TASKS: dict[str, tuple[str, ...]] = {
 class EventTable:
     """One row per event (trigger) and one per argument, as int columns."""
 
-    events: dict[str, np.ndarray]
-    arguments: dict[str, np.ndarray]
+    events: dict[str, IntArray]
+    arguments: dict[str, IntArray]
     identities: list[str | None]
     records: list[AnyRecord]
 
-    def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    def canonical(self, rows: IntArray) -> tuple[IntArray, ...]:
         """Sort keys by content (trigger, type, event id) for order-free tie-breaking; np.lexsort order."""
         columns = self.events
         return tie_break((columns["type"][rows], columns["end"][rows], columns["start"][rows], columns["doc"][rows]),
                          rows, self._identity_rank)
 
-    def _identity_rank(self, rows: np.ndarray) -> np.ndarray:
+    def _identity_rank(self, rows: IntArray) -> IntArray:
         return np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1].ravel()
 
 
@@ -77,12 +77,12 @@ def event_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> 
                       [e.get("event") for e in records], records)
 
 
-def _columns(rows: list[tuple[int, ...]], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def _columns(rows: list[tuple[int, ...]], names: tuple[str, ...]) -> dict[str, IntArray]:
     table = np.array(rows, dtype=np.int64).reshape(len(rows), len(names))
     return {name: table[:, i] for i, name in enumerate(names)}
 
 
-def set_tally(gold_key: np.ndarray, pred_key: np.ndarray, gold_units: np.ndarray, pred_units: np.ndarray,
+def set_tally(gold_key: IntArray, pred_key: IntArray, gold_units: IntArray, pred_units: IntArray,
               n_units: int) -> Tally:
     """P/R/F1 of two sets of keys (duplicates collapse to their first occurrence)."""
     gold_unique, gold_first = np.unique(gold_key, return_index=True)
@@ -93,12 +93,12 @@ def set_tally(gold_key: np.ndarray, pred_key: np.ndarray, gold_units: np.ndarray
                  (gold_units[gold_first], None))
 
 
-def _keys(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], columns: tuple[str, ...]) -> tuple[np.ndarray,
-                                                                                                     np.ndarray]:
+def _keys(gold: dict[str, IntArray], pred: dict[str, IntArray], columns: tuple[str, ...]) -> tuple[IntArray,
+                                                                                                     IntArray]:
     return joint_keys(tuple(gold[c] for c in columns), tuple(pred[c] for c in columns))
 
 
-def multiset_overlap(gold_key: np.ndarray, pred_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def multiset_overlap(gold_key: IntArray, pred_key: IntArray) -> tuple[IntArray, IntArray]:
     """Per distinct gold key: its first gold row and min(#gold, #pred) with that key.
 
     Events sharing a trigger and type are interchangeable, so attribute agreement is counted as the
@@ -111,7 +111,7 @@ def multiset_overlap(gold_key: np.ndarray, pred_key: np.ndarray) -> tuple[np.nda
     return gold_first[in_gold], overlap
 
 
-def event_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarray], n_units: int) -> dict[str, Tally]:
+def event_tallies(gold: EventTable, pred: EventTable, units: dict[str, IntArray], n_units: int) -> dict[str, Tally]:
     """Every TextEE task and attribute accuracy; `units` holds the sentence of gold/pred triggers and arguments."""
     out: dict[str, Tally] = {}
     for task, columns in TASKS.items():
@@ -129,7 +129,7 @@ def event_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarra
     return out
 
 
-def per_type_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.ndarray], n_units: int,
+def per_type_tallies(gold: EventTable, pred: EventTable, units: dict[str, IntArray], n_units: int,
                      taxonomy: Taxonomy | None = None) -> dict[str, Tally]:
     """Trigger classification within each event type present in gold or predictions."""
     taxonomy = taxonomy or load_taxonomy()
@@ -142,7 +142,7 @@ def per_type_tallies(gold: EventTable, pred: EventTable, units: dict[str, np.nda
     return out
 
 
-def trigger_pairs(gold: EventTable, pred: EventTable) -> tuple[np.ndarray, np.ndarray]:
+def trigger_pairs(gold: EventTable, pred: EventTable) -> tuple[IntArray, IntArray]:
     """Events paired one-to-one on identical trigger offsets: the mention alignment of event coreference."""
     return equal_pairs(*_keys(gold.events, pred.events, TASKS["trigger_identification"]), gold.canonical,
                        pred.canonical)
