@@ -30,7 +30,7 @@ import numpy as np
 from damascus_ie.core.records import AnyRecord, rows_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, accuracy_tally, tally
-from damascus_ie.harness.metrics.matching import Canonical, Pairs, maximum_matching, overlap_pairs, residual
+from damascus_ie.harness.metrics.matching import BoolArray, Canonical, IntArray, Pairs, maximum_matching, overlap_pairs, residual
 from damascus_ie.harness.metrics.positions import OffsetIndex
 
 NONE = -1
@@ -40,15 +40,15 @@ NONE = -1
 class AttributionTable:
     """Per attribution: doc, cue, type code, source mention row, parent attribution row; content spans flat."""
 
-    doc: np.ndarray
-    cue_start: np.ndarray
-    cue_end: np.ndarray
-    type: np.ndarray
-    source: np.ndarray
-    parent: np.ndarray
-    content_row: np.ndarray
-    content_start: np.ndarray
-    content_end: np.ndarray
+    doc: IntArray
+    cue_start: IntArray
+    cue_end: IntArray
+    type: IntArray
+    source: IntArray
+    parent: IntArray
+    content_row: IntArray
+    content_start: IntArray
+    content_end: IntArray
     records: list[AnyRecord]
 
     def __len__(self) -> int:
@@ -93,7 +93,7 @@ def canonical_order(table: AttributionTable, mentions: MentionSide) -> Canonical
         np.maximum.at(last, table.content_row, table.content_end)
     source_start, source_end = gather(mentions.start, table.source), gather(mentions.end, table.source)
 
-    def keys(rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    def keys(rows: IntArray) -> tuple[IntArray, ...]:
         return (last[rows], first[rows], source_end[rows], source_start[rows], table.type[rows], table.cue_end[rows],
                 table.cue_start[rows], table.doc[rows])
 
@@ -111,7 +111,7 @@ def pair_cues(gold: AttributionTable, pred: AttributionTable, gold_order: Canoni
     return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
 
 
-def gather(values: np.ndarray, rows: np.ndarray, fill: int = NONE) -> np.ndarray:
+def gather(values: IntArray, rows: IntArray, fill: int = NONE) -> IntArray:
     """values[rows], with `fill` where a row is -1 (no record); safe on empty tables."""
     out = np.full(rows.shape, fill, dtype=np.int64)
     present = rows >= 0
@@ -119,8 +119,8 @@ def gather(values: np.ndarray, rows: np.ndarray, fill: int = NONE) -> np.ndarray
     return out
 
 
-def _shared_tokens(tokens: OffsetIndex, doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
-                   b_start: np.ndarray, b_end: np.ndarray) -> np.ndarray:
+def _shared_tokens(tokens: OffsetIndex, doc: IntArray, a_start: IntArray, a_end: IntArray,
+                   b_start: IntArray, b_end: IntArray) -> IntArray:
     return tokens.count(doc, np.maximum(a_start, b_start), np.minimum(a_end, b_end))
 
 
@@ -128,12 +128,12 @@ def _shared_tokens(tokens: OffsetIndex, doc: np.ndarray, a_start: np.ndarray, a_
 class MentionSide:
     """What attribution scoring needs of a mention table: spans, and the gold entity each row stands for."""
 
-    start: np.ndarray
-    end: np.ndarray
-    entity: np.ndarray  # identity code per row (see entity_codes); predictions: their aligned gold mention's
+    start: IntArray
+    end: IntArray
+    entity: IntArray  # identity code per row (see entity_codes); predictions: their aligned gold mention's
 
 
-def _content_pairs(gold: AttributionTable, pred: AttributionTable, pairs: Pairs) -> tuple[np.ndarray, ...]:
+def _content_pairs(gold: AttributionTable, pred: AttributionTable, pairs: Pairs) -> tuple[IntArray, ...]:
     """Every (gold content span, pred content span) combination of each attribution pair: (pair, g span, p span)."""
     pair_of_gold = np.full(len(gold), NONE)
     pair_of_gold[pairs[0]] = np.arange(pairs[0].size)
@@ -159,8 +159,8 @@ def _content_pairs(gold: AttributionTable, pred: AttributionTable, pairs: Pairs)
 
 
 def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_mentions: MentionSide,
-                        pred_mentions: MentionSide, tokens: OffsetIndex, gold_units: np.ndarray,
-                        pred_units: np.ndarray, n_units: int, pairs: Pairs | None = None) -> dict[str, Tally]:
+                        pred_mentions: MentionSide, tokens: OffsetIndex, gold_units: IntArray,
+                        pred_units: IntArray, n_units: int, pairs: Pairs | None = None) -> dict[str, Tally]:
     """Every attribution score as a tally; units give each gold/pred attribution's sentence (its cue's).
 
     `pairs` are the cue pairs (`cue_pairs`), computed here when not given."""
@@ -169,12 +169,12 @@ def attribution_tallies(gold: AttributionTable, pred: AttributionTable, gold_men
     doc = gold.doc[gi]
     out: dict[str, Tally] = {}
 
-    def prf(hits: np.ndarray, gold_has: np.ndarray, pred_has: np.ndarray) -> Tally:
+    def prf(hits: BoolArray, gold_has: BoolArray, pred_has: BoolArray) -> Tally:
         hit = (pair_units[hits], None)
         return tally(n_units, hit, (pred_units[pred_has], None), hit, (gold_units[gold_has], None))
 
-    def token_prf(shared: np.ndarray, shared_units: np.ndarray, gold_tokens: np.ndarray,
-                  pred_tokens: np.ndarray) -> Tally:
+    def token_prf(shared: IntArray, shared_units: IntArray, gold_tokens: IntArray,
+                  pred_tokens: IntArray) -> Tally:
         hit = (shared_units, shared.astype(float))
         return tally(n_units, hit, (pred_units, pred_tokens.astype(float)), hit, (gold_units, gold_tokens.astype(float)))
 
@@ -228,8 +228,8 @@ def cue_pairs(gold: AttributionTable, pred: AttributionTable, gold_mentions: Men
     return pair_cues(gold, pred, canonical_order(gold, gold_mentions), canonical_order(pred, pred_mentions))
 
 
-def _edge_tally(gold: AttributionTable, pred: AttributionTable, pi: np.ndarray, gi: np.ndarray,
-                gold_units: np.ndarray, pred_units: np.ndarray, n_units: int) -> Tally:
+def _edge_tally(gold: AttributionTable, pred: AttributionTable, pi: IntArray, gi: IntArray,
+                gold_units: IntArray, pred_units: IntArray, n_units: int) -> Tally:
     """Relay-chain edges (child, parent): a predicted edge counts when both ends are cue-paired and the
     predicted parent is the gold parent's partner; precision over predicted edges, recall over gold edges."""
     partner_of_pred = np.full(len(pred), NONE)
@@ -241,7 +241,7 @@ def _edge_tally(gold: AttributionTable, pred: AttributionTable, pi: np.ndarray, 
     return tally(n_units, credit, (pred_units[child], None), credit, (gold_units[gold.parent >= 0], None))
 
 
-def _chains_agree(gold: AttributionTable, gi: np.ndarray, parents_agree: np.ndarray) -> np.ndarray:
+def _chains_agree(gold: AttributionTable, gi: IntArray, parents_agree: BoolArray) -> BoolArray:
     """Per cue pair: the whole path to the root is right (each parent on it agrees, and the roots coincide)."""
     pair_of_gold = np.full(len(gold), NONE)
     pair_of_gold[gi] = np.arange(gi.size)
@@ -257,9 +257,9 @@ def _chains_agree(gold: AttributionTable, gi: np.ndarray, parents_agree: np.ndar
     return chain
 
 
-def _same_span_sets(gold: AttributionTable, pred: AttributionTable, gi: np.ndarray, pi: np.ndarray) -> np.ndarray:
-    def spans(table: AttributionTable) -> list[frozenset]:
-        out: list[set] = [set() for _ in range(len(table))]
+def _same_span_sets(gold: AttributionTable, pred: AttributionTable, gi: IntArray, pi: IntArray) -> BoolArray:
+    def spans(table: AttributionTable) -> list[frozenset[tuple[int, int]]]:
+        out: list[set[tuple[int, int]]] = [set() for _ in range(len(table))]
         for row, start, end in zip(table.content_row.tolist(), table.content_start.tolist(),
                                    table.content_end.tolist(), strict=True):
             out[row].add((start, end))
@@ -270,15 +270,16 @@ def _same_span_sets(gold: AttributionTable, pred: AttributionTable, gi: np.ndarr
                                                                                            strict=True)], dtype=bool)
 
 
-def _parents_agree(gold: AttributionTable, pred: AttributionTable, gi: np.ndarray, pi: np.ndarray) -> np.ndarray:
+def _parents_agree(gold: AttributionTable, pred: AttributionTable, gi: IntArray, pi: IntArray) -> BoolArray:
     partner_of_pred = np.full(len(pred), NONE)
     partner_of_pred[pi] = gi
     g_parent, p_parent = gold.parent[gi], pred.parent[pi]
     mapped = np.where(p_parent >= 0, partner_of_pred[np.maximum(p_parent, 0)], NONE)
-    return ((g_parent < 0) & (p_parent < 0)) | ((g_parent >= 0) & (mapped == g_parent))
+    agree: BoolArray = ((g_parent < 0) & (p_parent < 0)) | ((g_parent >= 0) & (mapped == g_parent))
+    return agree
 
 
-def entity_codes(gold_entities: np.ndarray, pred_to_gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def entity_codes(gold_entities: IntArray, pred_to_gold: IntArray) -> tuple[IntArray, IntArray]:
     """Identity code per gold mention row, and per predicted row through its aligned gold mention (-1: none).
 
     `gold_entities` holds an id code per gold row (-1: none, see coref.identity_codes). Codes are >= 0
