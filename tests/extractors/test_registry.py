@@ -164,3 +164,16 @@ def test_precomputed_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="malformed JSON") as raised:
         resolve(f"file:{path}")
     assert raised.value.problems[0].line == 3
+
+
+def test_the_readme_extractor_example_runs_from_the_current_directory(repo_root: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's ten-line extractor, saved in the cwd, is found by module:attribute and named by its class."""
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    code = readme.split("# my_extractor.py, in the current directory")[1].split("```")[0].split("\n", 1)[1]
+    (tmp_path / "my_readme_extractor.py").write_text(code, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    extractor = resolve("my_readme_extractor:Capitals")
+    assert extractor.name == "Capitals" and extractor.settings == {}
+    record = extractor.extract(input_view(DOC))
+    assert [m["start"] for m in record["mentions"]] == [0, 15]  # "Rebels", "Damascus"

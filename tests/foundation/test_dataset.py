@@ -204,3 +204,31 @@ def test_card_states_origin_licence_and_features(repo: Path):
 def test_working_directory_copy_is_independent(repo: Path):
     shutil.rmtree(repo / "dataset" / "data")
     assert any("differs from a fresh build" in p.reason for p in verify(repo))
+
+
+def test_readme_and_card_agree_on_the_hub_id_and_the_revision(repo_root: Path) -> None:
+    """A newcomer copying either gets the same dataset at the same pinned version."""
+    import re
+
+    from damascus_ie.core.io import load_gold
+    from damascus_ie.dataset.card import HUB_ID
+
+    version = load_gold(repo_root)[0]
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    card = (repo_root / "dataset" / "README.md").read_text(encoding="utf-8")
+    for text in (readme, card):
+        pins = set(re.findall(r'load_dataset\("([^"]+/[^"]+)", "\w+"(?:, split="test")?, revision="(v[\d.]+)"\)', text))
+        assert pins == {(HUB_ID, f"v{version}")}, pins
+
+
+def test_the_cards_decoding_snippet_runs(repo_root: Path) -> None:
+    """A nested label decodes through `.feature`, and a row turns into JSON with default=str."""
+    import json
+
+    from datasets import load_dataset
+
+    docs = load_dataset(str(repo_root / "dataset"), "documents", split="test")
+    mention_type = docs.features["mentions"].feature["type"]
+    row = docs[0]
+    assert mention_type.int2str(row["mentions"][0]["type"]) in mention_type.names
+    assert json.loads(json.dumps(row, default=str, ensure_ascii=False))["date"] == str(row["date"])

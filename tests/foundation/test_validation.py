@@ -112,3 +112,48 @@ def test_cli_reports_malformed_json(tmp_path: Path, capsys):
     bad.write_text('{"documents": [', encoding="utf-8")
     assert main(["validate", str(bad)]) == 2
     assert "malformed JSON" in capsys.readouterr().err
+
+
+def _brute_crossing(spans: list[tuple[int, int, str]]) -> set[str]:
+    return {b[2] for a in spans for b in spans if a[0] < b[0] < a[1] < b[1]}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_crossing_spans_flags_exactly_the_spans_that_cross_an_earlier_one(seed: int) -> None:
+    """The O(n log n) check against all pairs: every span crossing one that starts before it, once."""
+    import random
+
+    from damascus_ie.core.validation import crossing_spans
+
+    rng = random.Random(seed)
+    spans = []
+    for i in range(rng.randint(0, 40)):
+        start = rng.randint(0, 30)
+        spans.append((start, start + rng.randint(1, 8), f"s{i}"))
+    found = crossing_spans(spans)
+    assert {b[2] for _, b in found} == _brute_crossing(spans)
+    assert all(a[0] < b[0] < a[1] < b[1] for a, b in found)
+    assert len(found) == len({b[2] for _, b in found})
+
+
+def test_problem_lists_are_bounded_per_kind_and_count_everything() -> None:
+    from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
+
+    log = ProblemLog(Problem("f", "d", str(i), "span", f"reason {i}", kind="crossing spans") for i in range(50_000))
+    log.add(Problem("f", "d", None, "id", "other"))
+    assert len(log) == 50_001 and len(log.kept) == 21 and log.counts["crossing spans"] == 50_000
+    message = str(InvalidInput(log))
+    assert "50001 problem(s)" in message and "... and 49980 more like 'crossing spans'" in message
+
+
+def test_predictions_distinguish_errors_from_warnings(docs: list[dict]) -> None:
+    """Gold is strict; in a prediction, crossing, white space and missing text are warnings, an unknown type an error."""
+    doc = copy.deepcopy(docs[0])
+    mention = doc["mentions"][0]
+    doc["mentions"].append({"start": mention["start"] + 1, "end": mention["end"] + 2, "type": "PER"})
+    severities = {p.kind or p.reason: p.severity for p in validate_document(doc, "p", gold=False)}
+    assert severities["crossing spans"] == "warning" and severities["record without id"] == "warning"
+    assert all(p.severity == "error" for p in validate_document(doc, "g", gold=True))
+    doc["mentions"][0]["type"] = "PERSON"
+    [error] = [p for p in validate_document(doc, "p", gold=False) if p.severity == "error"]
+    assert error.field == "type" and error.hint == "did you mean 'PER'?"
