@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/damascus-ie
 LS_VENV := .venv-ls
 LLM_VENV := .venv-llm
+LLM_PORT ?= 8765
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
@@ -71,9 +72,10 @@ bench: $(VENV)/.installed
 labelstudio: $(VENV)/.installed $(LS_VENV)/.installed
 	LABEL_STUDIO_BIN=$(abspath $(LS_VENV))/bin/label-studio $(CLI) labelstudio serve
 
-# the llm extractor with SmolLM2-135M on a local llama.cpp server (started and stopped around the benchmark)
+# the llm extractor with SmolLM2-135M on a local llama.cpp server (started and stopped around the benchmark); a fixed
+# port, because the endpoint is part of the response cache's key: a second run sends nothing (out/llm-cache)
 llm-baseline: $(VENV)/.installed $(LLM_VENV)/.installed
-	LLM_SERVER_PYTHON=$(abspath $(LLM_VENV))/bin/python $(CLI) llm-serve -- \
+	LLM_SERVER_PYTHON=$(abspath $(LLM_VENV))/bin/python $(CLI) llm-serve --port $(LLM_PORT) -- \
 		$(CLI) benchmark --extractors llm --llm-concurrency 2 --no-progress --output out/llm-baseline
 
 clean:

@@ -158,3 +158,9 @@ def test_extract_writes_a_sidecar_that_benchmark_reads_back(bench_repo: Path, tm
                 "--no-progress")
     assert done.returncode == 0, done.stderr
     assert "| spacy-untuned | no |" in (tmp_path / "out" / "leaderboard.md").read_text(encoding="utf-8")
+
+
+def test_docs_per_second_stays_readable_for_slow_extractors() -> None:
+    from damascus_ie.leaderboard.benchmark import rate
+
+    assert (rate(0.0102), rate(9.94), rate(0.0)) == ("0.010", "9.9", "0.0")  # an LLM on a CPU is not 0.0 docs/s

@@ -298,6 +298,9 @@ def test_auto_format_falls_back_to_json_object(server: Scripted, tmp_path: Path)
     formats = [r["body"]["response_format"]["type"] for r in server.received]
     assert formats == ["json_schema", "json_object"] and llm.settings["response_format"] == "json_object"
     assert llm.counts["retries"] == 0
+    cached = extractor(server, tmp_path)
+    cached.extract(DOCUMENT)
+    assert cached.counts["requests"] == 0 and cached.settings["response_format"] == "json_object"  # as when asked
 
 
 def test_truncated_answer_keeps_its_complete_items(server: Scripted, tmp_path: Path) -> None:

@@ -73,6 +73,7 @@ def test_both_documents_through_the_real_server(llm_server: LLMServer, api_key: 
     with (tmp_path / "first" / "leaderboard.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["extractor"] for row in rows] == [f"llm:{llm_server.model}"]
+    assert int(rows[0]["ungrounded"]) > 0 and rows[0]["tuned on test texts"] == "no"
 
     # a rerun sends nothing: the server is gone, every answer comes from the cache, the scores are the same
     llm_server.stop()

@@ -255,13 +255,18 @@ def _ungrounded_cell(row: dict[str, Any]) -> str:
     return f"{row['ungrounded rate']:.1%} of {row['text spans']}"
 
 
+def rate(value: float) -> str:
+    """docs/s with one decimal, three below 0.1 (an LLM on a CPU: 0.010, not 0.0)."""
+    return f"{value:.1f}" if value >= 0.1 or value == 0 else f"{value:.3f}"
+
+
 def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
     """The leaderboard as a Markdown table, each score as "value [low, high]", then how each row was made."""
     names = list(LAYER_HEADLINE.values())
     records = frame.to_dict("records")
     rows = [(row["extractor"], row["tuned on test texts"],
              *(f"{row[n]:.3f} [{row[f'{n} low']:.3f}, {row[f'{n} high']:.3f}]" for n in names),
-             f"{row['docs/s']:.1f}", _ungrounded_cell(row)) for row in records]
+             rate(row["docs/s"]), _ungrounded_cell(row)) for row in records]
     made = [(row["extractor"], row["tuned on test texts"], row["dataset"], row["harness"],
              f"`{str(row['predictions sha256'])[:16]}`", f"`{row['settings']}`") for row in records]
     return (f"# Damascus-IE leaderboard (dataset {version})\n\n"

@@ -217,6 +217,8 @@ class LLMExtractor:
         response = self._cached(path)
         if response is not None:
             self._count(cached_responses=1)
+            if self.config.response_format == "auto" and response.get("response_format") in get_args(ResponseFormat):
+                self._format = response["response_format"]  # the form that was used when it was asked
         else:
             started = time.perf_counter()
             response = self._post(doc_id, chunk)
@@ -289,7 +291,7 @@ class LLMExtractor:
         while True:
             requested_format = self._format
             try:
-                return self._post_once(self._body(chunk))
+                return {**self._post_once(self._body(chunk)), "response_format": requested_format}
             except _Refused as refused:
                 last = str(refused)
                 if self._fall_back(requested_format, refused):
