@@ -202,14 +202,21 @@ def flat_spans(rng: random.Random, length: int) -> list[tuple[int, int, str]]:
     return spans
 
 
+def flat_sentence(rng: random.Random, longest: int, *, near_copy: float) -> tuple[int, list, list]:
+    """A sentence length and its gold and predicted flat spans; with probability `near_copy` the prediction
+    keeps each gold span with probability 0.8, so scores are not all near zero."""
+    length = rng.randint(1, longest)
+    gold, pred = flat_spans(rng, length), flat_spans(rng, length)
+    if rng.random() < near_copy:
+        pred = [s for s in gold if rng.random() < 0.8]
+    return length, gold, pred
+
+
 def test_strict_f1_equals_seqeval_strict_iob2_on_flat_spans() -> None:
     rng = random.Random(7)
     true_tags, pred_tags, gold_docs, pred_docs = [], [], [], []
     for _ in range(2000):
-        length = rng.randint(1, 25)
-        gold, pred = flat_spans(rng, length), flat_spans(rng, length)
-        if rng.random() < 0.5:  # a near copy, so scores are not all near zero
-            pred = [s for s in gold if rng.random() < 0.8]
+        length, gold, pred = flat_sentence(rng, 25, near_copy=0.5)
         true_tags.append(iob2(length, gold))
         pred_tags.append(iob2(length, pred))
         gold_docs.append({"mentions": [{"start": s, "end": e, "type": t} for s, e, t in gold]})
@@ -342,10 +349,7 @@ def test_per_type_table_equals_seqeval_classification_report_on_flat_spans() -> 
     rng = random.Random(3)
     true_tags, pred_tags, gold_docs, pred_docs = [], [], [], []
     for index in range(300):
-        length = rng.randint(1, 12)
-        gold, pred = flat_spans(rng, length), flat_spans(rng, length)
-        if rng.random() < 0.6:
-            pred = [s for s in gold if rng.random() < 0.8]
+        length, gold, pred = flat_sentence(rng, 12, near_copy=0.6)
         true_tags.append(iob2(length, gold))
         pred_tags.append(iob2(length, pred))
         text = " ".join(f"w{i}" for i in range(length))
