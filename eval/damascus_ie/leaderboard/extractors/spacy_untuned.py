@@ -17,7 +17,8 @@ for this project beyond a mapping of labels and of closed-class words:
   auxiliaries (closed class);
 - attributions: textacy's direct quotations and a reporting verb's complement
   clause, with textacy's own English reporting-verb list (a library list, not
-  tuned on these texts); no "according to" rule.
+  tuned on these texts); the addressee is the verb's object; no "according to"
+  rule.
 
 It may score low: that is what an untuned baseline scores here.
 """
@@ -65,6 +66,11 @@ class UntunedLineRules(LineRules):
 
     def nominals(self) -> None:
         """None: which entity type a noun phrase names needs a word list of head nouns."""
+
+    def addressee(self, verb: Token) -> str | None:
+        """The reporting verb's object or dative, whatever the verb (the tuned rules ask the lemma to be "tell")."""
+        listener = next((c for c in verb.children if c.dep_ in ("dobj", "dative")), None)
+        return self.mention_for(listener) if listener is not None else None
 
     def events(self) -> None:
         for match_id, start, _ in self.matcher(self.doc):
