@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property, reduce
 from itertools import chain, repeat, starmap
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pyarrow as pa
@@ -47,7 +47,9 @@ from damascus_ie.harness.metrics.matching import (
 )
 from damascus_ie.harness.metrics.positions import OffsetIndex
 
-SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
+Scheme = Literal["strict", "exact", "partial", "type"]
+Rule = Literal["strict", "exact", "type"]  # what a pair must share to be correct; partial pairs like exact
+SCHEMES: tuple[Scheme, ...] = get_args(Scheme)
 COUNT_NAMES: tuple[str, ...] = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 
 
@@ -58,13 +60,13 @@ class MentionTable:
     Offsets and type codes are int32 as Arrow read them (a copy to int64 would cost more than it saves).
     """
 
-    doc: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    type: np.ndarray
+    doc: IntArray
+    start: IntArray
+    end: IntArray
+    type: IntArray
     per_doc: list[Sequence[AnyRecord]]  # each document's mention records, as given
     taxonomy: Taxonomy
-    entity: np.ndarray  # identity id code per row (coref.sorted_codes of this table), -1 where there is none
+    entity: IntArray  # identity id code per row (coref.sorted_codes of this table), -1 where there is none
 
     def __len__(self) -> int:
         return int(self.start.size)
@@ -93,16 +95,16 @@ class MentionTable:
         """The records in row order; built only when a record itself is needed (identity ties, levels, errors)."""
         return list(chain.from_iterable(self.per_doc))
 
-    def canonical(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    def canonical(self, rows: IntArray) -> tuple[IntArray, ...]:
         """Sort keys by content (document, span, type, then identity id) for order-free tie-breaking; lexsort order."""
         return tie_break((self.type[rows], self.end[rows], self.start[rows], self.doc[rows]), rows, self._identity_rank)
 
-    def _identity_rank(self, rows: np.ndarray) -> np.ndarray:
+    def _identity_rank(self, rows: IntArray) -> IntArray:
         records = self.records
         return np.unique([str(records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1].ravel()
 
     @cached_property
-    def level(self) -> np.ndarray:
+    def level(self) -> IntArray:
         """Mention level codes (-1 where a prediction has none), read only when per-level scores are asked for."""
         level_code = {t: i for i, t in enumerate(self.taxonomy.mention_levels)}
         # records are JSON dicts: the unbound dict.get is the fastest reader
@@ -146,7 +148,7 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -
 
 
 # The rule each scheme pairs by: partial pairs like exact and gives INC pairs half credit instead.
-_RULE: dict[str, str] = {"strict": "strict", "exact": "exact", "partial": "exact", "type": "type"}
+_RULE: dict[Scheme, Rule] = {"strict": "strict", "exact": "exact", "partial": "exact", "type": "type"}
 
 
 @dataclass(frozen=True)
@@ -159,19 +161,19 @@ class EntityMatching:
     """
 
     alone: Pairs
-    alone_flags: dict[str, np.ndarray]
-    ambiguous: dict[str, tuple[Pairs, Pairs]]  # per rule: (correct, other) pairs
+    alone_flags: dict[Rule, BoolArray]
+    ambiguous: dict[Rule, tuple[Pairs, Pairs]]  # per rule: (correct, other) pairs
     ambiguous_type_incorrect: Pairs  # same type, not strict, matched after the strict pairs
 
-    def correct(self, scheme: str) -> Pairs:
+    def correct(self, scheme: Scheme) -> Pairs:
         """COR pairs of a scheme."""
         return self._with_alone(self.alone_flags[_RULE[scheme]], self.ambiguous[_RULE[scheme]][0])
 
-    def incorrect(self, scheme: str) -> Pairs:
+    def incorrect(self, scheme: Scheme) -> Pairs:
         """INC pairs of a scheme (PAR for partial): overlapping, paired, not correct."""
         return self._with_alone(~self.alone_flags[_RULE[scheme]], self.ambiguous[_RULE[scheme]][1])
 
-    def count(self, scheme: str, correct: bool) -> int:
+    def count(self, scheme: Scheme, correct: bool) -> int:
         flags = self.alone_flags[_RULE[scheme]]
         alone = int(np.count_nonzero(flags))
         return (alone if correct else flags.size - alone) + self.ambiguous[_RULE[scheme]][0 if correct else 1][0].size
@@ -181,7 +183,7 @@ class EntityMatching:
         flags = self.alone_flags
         return self._with_alone(flags["type"] & ~flags["strict"], self.ambiguous_type_incorrect)
 
-    def _with_alone(self, flags: np.ndarray, ambiguous: Pairs) -> Pairs:
+    def _with_alone(self, flags: BoolArray, ambiguous: Pairs) -> Pairs:
         gold, pred = self.alone
         return np.concatenate([gold[flags], ambiguous[0]]), np.concatenate([pred[flags], ambiguous[1]])
 
@@ -197,7 +199,7 @@ def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
     alone = (np.bincount(gi, minlength=len(gold))[gi] == 1) & (np.bincount(pi, minlength=len(pred))[pi] == 1)
     same_bounds = (gold.start[gi] == pred.start[pi]) & (gold.end[gi] == pred.end[pi])
     same_type = gold.type[gi] == pred.type[pi]
-    flags = {"strict": same_bounds & same_type, "exact": same_bounds, "type": same_type}
+    flags: dict[Rule, BoolArray] = {"strict": same_bounds & same_type, "exact": same_bounds, "type": same_type}
     ambiguous = ~alone
     return EntityMatching(
         alone=(gi[alone], pi[alone]), alone_flags={name: f[alone] for name, f in flags.items()},
@@ -205,7 +207,7 @@ def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
 
 
 def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
-                     flags: dict[str, np.ndarray]) -> dict[str, Any]:
+                     flags: dict[Rule, BoolArray]) -> dict[str, Any]:
     """Per rule the most correct pairs, then the most overlap pairs (matching.lexicographic_matching).
 
     Returns the `ambiguous` and `ambiguous_type_incorrect` fields of EntityMatching."""
@@ -219,8 +221,8 @@ def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
     return {"ambiguous": by_rule, "ambiguous_type_incorrect": type_incorrect}
 
 
-def _counts(correct: np.ndarray, incorrect: np.ndarray, possible: np.ndarray, actual: np.ndarray,
-            partial_credit: bool) -> dict[str, np.ndarray]:
+def _counts(correct: IntArray, incorrect: IntArray, possible: IntArray, actual: IntArray,
+            partial_credit: bool) -> dict[str, IntArray]:
     """nervaluate's counts; with partial credit the INC pairs are PAR."""
     partial = incorrect if partial_credit else np.zeros_like(incorrect)
     incorrect = np.zeros_like(incorrect) if partial_credit else incorrect
@@ -238,14 +240,14 @@ def _with_scores(counts: Mapping[str, float]) -> dict[str, float]:
 class EntityCounts:
     """The additive counts every entity score derives from: parts of a corpus are counted apart, then summed."""
 
-    possible: np.ndarray  # per type
-    actual: np.ndarray  # per type
-    typed_correct: np.ndarray  # per type: strict pairs
-    typed_incorrect: np.ndarray  # per type: overlapping same-type pairs that are not strict
-    typed_overlap: np.ndarray  # per type: overlapping same-type pairs
-    correct: np.ndarray  # per scheme, in SCHEMES order
-    incorrect: np.ndarray  # per scheme
-    levels: np.ndarray | None  # per level: possible, actual, correct by gold level, correct by predicted level
+    possible: IntArray  # per type
+    actual: IntArray  # per type
+    typed_correct: IntArray  # per type: strict pairs
+    typed_incorrect: IntArray  # per type: overlapping same-type pairs that are not strict
+    typed_overlap: IntArray  # per type: overlapping same-type pairs
+    correct: IntArray  # per scheme, in SCHEMES order
+    incorrect: IntArray  # per scheme
+    levels: IntArray | None  # per level: possible, actual, correct by gold level, correct by predicted level
 
     def __add__(self, other: EntityCounts) -> EntityCounts:
         levels = None if self.levels is None or other.levels is None else self.levels + other.levels
@@ -258,7 +260,7 @@ def count(gold: MentionTable, pred: MentionTable, matching: EntityMatching, taxo
     """The counts of one matched part: pure arrays, so parts add up (see EntityCounts)."""
     n_types = len(taxonomy.entity_types)
 
-    def by_type(codes: np.ndarray) -> np.ndarray:
+    def by_type(codes: IntArray) -> IntArray:
         return np.bincount(codes, minlength=n_types)
 
     strict_gold, strict_pred = matching.correct("strict")
@@ -278,7 +280,7 @@ def count(gold: MentionTable, pred: MentionTable, matching: EntityMatching, taxo
         levels=levels)
 
 
-def scores(counts: EntityCounts, taxonomy: Taxonomy) -> dict:
+def scores(counts: EntityCounts, taxonomy: Taxonomy) -> dict[str, Any]:
     """P/R/F1 per scheme: micro overall, per type, macro over types, and per mention level (strict)."""
     n_types = len(taxonomy.entity_types)
     possible, actual = counts.possible, counts.actual
@@ -310,13 +312,13 @@ def scores(counts: EntityCounts, taxonomy: Taxonomy) -> dict:
 
 
 def scheme_counts(gold: MentionTable, pred: MentionTable, matching: EntityMatching,
-                  taxonomy: Taxonomy | None = None, per_level: bool = True) -> dict:
+                  taxonomy: Taxonomy | None = None, per_level: bool = True) -> dict[str, Any]:
     """Counts and P/R/F1 per scheme: micro overall, per type, macro over types, and per mention level (strict)."""
     taxonomy = taxonomy or load_taxonomy()
     return scores(count(gold, pred, matching, taxonomy, per_level), taxonomy)
 
 
-def _per_level(levels: np.ndarray, taxonomy: Taxonomy) -> dict:
+def _per_level(levels: IntArray, taxonomy: Taxonomy) -> dict[str, Any]:
     """Strict scores per mention level: recall by gold level; precision by predicted level where given."""
     out: dict[str, dict[str, float]] = {}
     for code, name in enumerate(taxonomy.mention_levels):
@@ -330,9 +332,9 @@ def _per_level(levels: np.ndarray, taxonomy: Taxonomy) -> dict:
 
 
 def scheme_tallies(gold: MentionTable, pred: MentionTable, matching: EntityMatching,
-                   gold_units: np.ndarray, pred_units: np.ndarray, n_units: int) -> dict[str, Tally]:
+                   gold_units: IntArray, pred_units: IntArray, n_units: int) -> dict[str, Tally]:
     """Per-sentence sums for the bootstrap: credit at the gold mention's sentence, ACT at the prediction's."""
-    out = {}
+    out: dict[str, Tally] = {}
     for scheme in SCHEMES:
         g_cor = gold_units[matching.correct(scheme)[0]]
         if scheme == "partial":
@@ -355,7 +357,7 @@ def names_only(table: MentionTable, *, unlevelled: bool) -> tuple[MentionTable, 
     return table.subset(keep), np.flatnonzero(keep)
 
 
-def head_spans(table: MentionTable, tokens: OffsetIndex) -> tuple[np.ndarray, np.ndarray]:
+def head_spans(table: MentionTable, tokens: OffsetIndex) -> tuple[IntArray, IntArray]:
     """[start, end) of each mention's last token (the head of a base NP, name or pronoun)."""
     return tokens.last_within(table.doc, table.start, table.end)
 
@@ -368,8 +370,8 @@ def head_pairs(gold: MentionTable, pred: MentionTable, tokens: OffsetIndex) -> P
                        gold.canonical, pred.canonical)
 
 
-def head_tally(gold: MentionTable, pred: MentionTable, pairs: Pairs, gold_units: np.ndarray,
-               pred_units: np.ndarray, n_units: int) -> Tally:
+def head_tally(gold: MentionTable, pred: MentionTable, pairs: Pairs, gold_units: IntArray,
+               pred_units: IntArray, n_units: int) -> Tally:
     credit = (gold_units[pairs[0]], None)
     return tally(n_units, credit, (pred_units, None), credit, (gold_units, None))
 
@@ -380,7 +382,7 @@ PART_MENTIONS = 400_000
 
 
 def evaluate(gold_docs: Sequence[AnyRecord] | MentionTable, pred_docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None,
-             per_level: bool = True) -> dict:
+             per_level: bool = True) -> dict[str, Any]:
     """All four schemes, per type and macro (and per level), from aligned document lists (the benchmarked path).
 
     The gold may be given as an already built table: a gold read once serves every system scored on it.
