@@ -38,7 +38,7 @@ def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _id_of(record: dict) -> str | None:
+def _id_of(record: dict[str, Any]) -> str | None:
     value = record.get("id")
     return value if isinstance(value, str) else None
 
@@ -163,7 +163,7 @@ class _Checker:
         return True
 
     def check_label(self, record: str, field: str, value: Any, allowed: Iterable[str], required: bool = True,
-                    source: dict | None = None, aliases: tuple[str, ...] = ()) -> bool:
+                    source: dict[str, Any] | None = None, aliases: tuple[str, ...] = ()) -> bool:
         if value is None and not required:
             return True
         allowed = tuple(allowed)
@@ -184,13 +184,13 @@ class _Checker:
     def field(self, record: str, name: str) -> Field:
         return next(f for f in self.record_fields[record] if f.name == name)
 
-    def check_fields(self, rid: str, layer: str, record_name: str, record: dict, prefix: str = "",
+    def check_fields(self, rid: str, layer: str, record_name: str, record: dict[str, Any], prefix: str = "",
                      skip: tuple[str, ...] = ()) -> set[str]:
         """Presence, type, label and reference of each field core.fields describes; returns those found unusable."""
         return {f.name for f in self.record_fields[record_name]
                 if f.name not in skip and not self.check_field(rid, layer, f, record, prefix + f.name)}
 
-    def check_field(self, rid: str, layer: str, field: Field, record: dict, name: str) -> bool:
+    def check_field(self, rid: str, layer: str, field: Field, record: dict[str, Any], name: str) -> bool:
         """One field by its kind. A missing field reads as null, which an optional one may be."""
         value = record if field.inline else record.get(field.name)
         required = field.required(self.gold)
@@ -255,7 +255,7 @@ class _Checker:
                 ok = False
         return ok
 
-    def check_ids(self, layer: Layer, records: list[tuple[int, dict]]) -> None:
+    def check_ids(self, layer: Layer, records: list[tuple[int, dict[str, Any]]]) -> None:
         seen: set[str] = set()
         for index, record in records:
             self.where = (layer, index)
@@ -275,7 +275,7 @@ class _Checker:
                 seen.add(record_id)
         self.where = None
 
-    def layer(self, name: str) -> list[tuple[int, dict]]:
+    def layer(self, name: str) -> list[tuple[int, dict[str, Any]]]:
         """(position, record) of the layer's objects; a null layer is read as empty (loudly for predictions)."""
         value = self.doc.get(name, [])
         if value is None:
@@ -297,7 +297,7 @@ class _Checker:
         self.where = None
         return out
 
-    def record_id(self, layer: str, index: int, record: dict) -> str:
+    def record_id(self, layer: str, index: int, record: dict[str, Any]) -> str:
         self.where = (layer, index)
         return _id_of(record) or f"{layer}[{index}]"
 
@@ -354,7 +354,7 @@ class _Checker:
             if not ok or not 0 <= pair[0] < pair[1] <= (len(self.text) if self.text is not None else pair[1]):
                 self.report(None, f"boilerplate[{index}]", f"expected [start, end) inside the text, got {_short(pair)}")
 
-    def check_mentions(self, mentions: list[tuple[int, dict]]) -> None:
+    def check_mentions(self, mentions: list[tuple[int, dict[str, Any]]]) -> None:
         """The described fields, then duplicates, the TIME rules (no entity id; only TIME has a value) and crossing."""
         spans: list[tuple[int, int, str]] = []
         seen: dict[tuple[int, int, Any], str] = {}
@@ -376,7 +376,7 @@ class _Checker:
             self.warn(r2, "span", f"[{s2}, {e2}) crosses mention {r1} [{s1}, {e1}): spans may nest but not cross",
                       "crossing spans")
 
-    def check_events(self, events: list[tuple[int, dict]]) -> None:
+    def check_events(self, events: list[tuple[int, dict[str, Any]]]) -> None:
         """The described fields, then duplicate triggers and whether the event type allows each known role."""
         tax = self.taxonomy
         triggers: dict[tuple[Any, ...], str] = {}
@@ -401,7 +401,7 @@ class _Checker:
                                 f"role {role!r} not allowed for {event_type} (allowed: {', '.join(allowed)})")
         self.where = None
 
-    def check_attributions(self, attributions: list[tuple[int, dict]]) -> None:
+    def check_attributions(self, attributions: list[tuple[int, dict[str, Any]]]) -> None:
         """The described fields (one cue may introduce several attributions: no duplicate check), then relay cycles."""
         for index, attribution in attributions:
             self.check_fields(self.record_id("attributions", index, attribution), "attributions", "attribution",
@@ -409,7 +409,7 @@ class _Checker:
         self.where = None
         self.check_parent_cycles([(i, a) for i, a in attributions if _id_of(a)])
 
-    def check_parent_cycles(self, attributions: list[tuple[int, dict]]) -> None:
+    def check_parent_cycles(self, attributions: list[tuple[int, dict[str, Any]]]) -> None:
         parent_of = {a["id"]: a.get("parent") for _, a in attributions}
         position = {a["id"]: i for i, a in attributions}
         for start in parent_of:
