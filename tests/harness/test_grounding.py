@@ -142,7 +142,10 @@ def test_problems_name_the_record_and_field() -> None:
                               "events": [{"id": "v", "type": "Conflict:Attack", "trigger": {"text": "fled",
                                                                                             "sentence": 9},
                                           "arguments": [{"role": "Attacker", "text": "Assad"}]}]}, TEXT, file="p")
+    result.problems += ground_document({"id": "d", "attributions": [{"id": "a", "cue": {"text": "said"}, "content": [],
+                                                                     "source": {"type": "ORG"}}]}, TEXT).problems
     reasons = {(p.record, p.field): p.reason for _, _, p in result.problems}
+    assert "needs its `text`" in reasons[("a", "source")]
     assert "non-empty" in reasons[("x", "span.text")]
     assert "[0, 2)" in reasons[("v", "trigger.sentence")]
     assert "give its `type`" in reasons[("v", "arguments[0]")]

@@ -363,6 +363,9 @@ class _Grounder:
             if _is_text_filler(attribution.get(link)):
                 mention = self.filler(attribution[link], "attributions", rid, link, anchor)
                 attribution[link] = mention if mention is not None else attribution[link]
+            elif isinstance(attribution.get(link), dict):
+                self.problem(rid, link, "a mention given as an object needs its `text`",
+                             f'a {link} is a mention id, or text-anchored {{"text": "a source", "context": ...}}')
         return attribution
 
     def filler(self, filler: dict[str, Any], layer: str, rid: str, field: str,
