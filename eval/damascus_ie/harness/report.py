@@ -11,7 +11,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -19,10 +19,12 @@ from damascus_ie.core.tables import markdown_table
 from damascus_ie.harness.grounding import OUTCOMES
 
 REPORT_FORMAT = "damascus-ie-report/1"
-LAYER_NAMES: dict[str, str] = {"mentions": "entities", "entities": "entities", "events": "events",
-                               "attributions": "attributions"}
-LAYER_HEADLINE: dict[str, str] = {"entities": "entities.strict.f1", "events": "events.trigger_classification.f1",
-                                  "attributions": "attributions.full.f1"}
+ReportLayer = Literal["entities", "events", "attributions"]  # how reports name the record layers
+LAYER_NAMES: dict[str, ReportLayer] = {"mentions": "entities", "entities": "entities", "events": "events",
+                                       "attributions": "attributions"}
+LAYER_HEADLINE: dict[ReportLayer, str] = {"entities": "entities.strict.f1",
+                                          "events": "events.trigger_classification.f1",
+                                          "attributions": "attributions.full.f1"}
 
 
 # Per-type tables (classification_report): the layer's overall score the "micro avg" row reads, and its name.
@@ -30,7 +32,7 @@ REPORT_MICRO: dict[str, tuple[str, ...]] = {"entities": ("overall", "strict"), "
 REPORT_SCORE: dict[str, str] = {"entities": "strict", "events": "trigger classification"}
 
 
-def layer_name(layer: str) -> str:
+def layer_name(layer: str) -> ReportLayer:
     """Accepts the record-layer names (mentions, events, attributions) and the report's (entities, ...)."""
     try:
         return LAYER_NAMES[layer]
@@ -48,7 +50,7 @@ class Report:
     settings: dict[str, Any]
     documents: list[str]
     sentences: int
-    layers: list[str]
+    layers: list[ReportLayer]
     headline: dict[str, float]
     intervals: dict[str, tuple[float, float]]
     metrics: dict[str, Any]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
@@ -37,10 +37,10 @@ from damascus_ie.harness.metrics.counts import R_DEN, Tally
 from damascus_ie.harness.metrics.matching import pack
 from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
 from damascus_ie.harness.predictions import LoadedPredictions, Predictions, load_predictions
-from damascus_ie.harness.report import Report, layer_name
+from damascus_ie.harness.report import Report, ReportLayer, layer_name
 from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, paired_test, statistic_value
 
-ALL_LAYERS: tuple[str, ...] = ("entities", "events", "attributions")
+ALL_LAYERS: tuple[ReportLayer, ...] = get_args(ReportLayer)
 Gold = str | Path | Sequence[AnyRecord] | None
 
 
@@ -321,7 +321,7 @@ def score_attributions(pred: PredictedCorpus, units: Units) -> LayerResult:
 SCORERS = {"entities": score_entities, "events": score_events, "attributions": score_attributions}
 
 
-def _layers(layers: Sequence[str] | None) -> list[str]:
+def _layers(layers: Sequence[str] | None) -> list[ReportLayer]:
     chosen = {layer_name(layer) for layer in (layers or ALL_LAYERS)}
     return [layer for layer in ALL_LAYERS if layer in chosen]
 
