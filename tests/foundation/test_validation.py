@@ -83,7 +83,19 @@ def test_all_problems_reported_in_one_run(docs):
 def test_identity_types_must_be_compatible(docs):
     docs[1]["mentions"][1]["entity"] = "cnn"  # a GPE mention in the ORG entity "cnn"
     [problem] = validate_corpus(docs, "f")
-    assert problem.field == "entity" and "used with different types" in problem.reason
+    assert problem.field == "entity" and "one id names one thing" in problem.reason
+
+
+def test_identity_problem_names_the_record_whose_type_differs_from_the_rest(docs):
+    """Relabelling one mention of an entity reports that mention, with the type the others carry."""
+    by_entity = [(d, m) for d in docs for m in d["mentions"] if m["entity"]]
+    entity = next(e for e in {m["entity"] for _, m in by_entity} if sum(m["entity"] == e for _, m in by_entity) >= 2)
+    doc, changed = [(d, m) for d, m in by_entity if m["entity"] == entity][-1]
+    old_type, changed["type"] = changed["type"], "FAC" if changed["type"] != "FAC" else "VEH"
+    [problem] = validate_corpus(docs, "f")
+    assert (problem.document, problem.record) == (doc["id"], changed["id"])
+    assert problem.reason.startswith(f"entity id {entity!r} is {changed['type']} here but {old_type} at ")
+    assert problem.reason.endswith(f"give this mention the type {old_type} or another entity id")
 
 
 def test_nothing_annotated_in_boilerplate(docs):

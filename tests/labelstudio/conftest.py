@@ -9,6 +9,10 @@ survives.
 from __future__ import annotations
 
 import hashlib
+import http.cookiejar
+import json
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +105,53 @@ def repo_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = copy_checkout(tmp_path / "repo")
     monkeypatch.setenv("DAMASCUS_IE_ROOT", str(root))
     return root
+
+
+class Session:
+    """A person in the web app as a browser is (session cookie and CSRF token), for what an API token cannot show:
+    who saved an annotation, signing up through an invite link, whether a login survives a restart."""
+
+    def __init__(self, url: str):
+        self.url, self.jar = url, http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def _form(self, path: str, fields: dict[str, str]) -> None:
+        self.opener.open(f"{self.url}{path}", timeout=30).read()  # the page sets the CSRF cookie
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self.cookie("csrftoken") or ""}).encode()
+        self.opener.open(urllib.request.Request(f"{self.url}{path}", data=body, headers={"Referer": f"{self.url}{path}"}),
+                         timeout=30).read()
+
+    def login(self, email: str, password: str) -> Session:
+        self._form("/user/login/", {"email": email, "password": password, "persist_session": "on"})
+        return self
+
+    def signup(self, invite_url: str, email: str, password: str) -> Session:
+        self._form(invite_url, {"email": email, "password": password})
+        return self
+
+    def api(self, method: str, path: str, body: object | None = None) -> object:
+        request = urllib.request.Request(f"{self.url}{path}", method=method,
+                                         data=None if body is None else json.dumps(body).encode(), headers={
+                                             "Content-Type": "application/json", "X-CSRFToken": self.cookie("csrftoken") or "",
+                                             "Referer": f"{self.url}/"})
+        with self.opener.open(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def whoami(self) -> dict:
+        return self.api("GET", "/api/current-user/whoami")  # type: ignore[return-value]
+
+
+def add_person(ls: LabelStudio, url: str, handle: str, first: str, last: str) -> tuple[int, Session]:
+    """A second annotator the way CONTRIBUTING.md says: signup through the admin's invite link (open signup is off),
+    then First and Last name set under Account & Settings (here through the same API that page calls)."""
+    invite = Session(url).login(CREDENTIALS.username, CREDENTIALS.password).api("GET", "/api/invite")
+    person = Session(url).signup(invite["invite_url"], f"{handle}@example.com", "annotator-pw-1")  # type: ignore[index]
+    me = person.whoami()
+    person.api("PATCH", f"/api/users/{me['id']}/", {"first_name": first, "last_name": last})
+    return int(me["id"]), person
 
 
 def event(text: str, vid: str, trigger: str, kind: str, arguments: list[tuple[str, str]], identity: str) -> dict:

@@ -9,9 +9,9 @@ import signal
 from pathlib import Path
 
 from damascus_ie.core.io import load_gold, seed_texts
-from damascus_ie.core.paths import PULL_FILE, repo_root
+from damascus_ie.core.paths import pull_file, repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
-from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, connect
+from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, correction_title
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -60,36 +60,40 @@ def serve(args: argparse.Namespace) -> int:
         server.stop()
 
 
+def _project(args: argparse.Namespace) -> str:
+    """--project, else the review project, or for --from-extractor its own correction project (where it pre-fills)."""
+    if args.project:
+        return str(args.project)
+    extractor = getattr(args, "from_extractor", None)
+    return correction_title(extractor) if extractor else DEFAULT_TITLE
+
+
 def push(args: argparse.Namespace) -> int:
-    from damascus_ie.labelstudio.push import pre_annotations, push, with_record_ids
+    from damascus_ie.labelstudio.client import connect
+    from damascus_ie.labelstudio.push import correction_documents, pre_annotations, push
 
     version, docs = load_gold(repo_root())
     if args.from_extractor:
-        from damascus_ie.leaderboard.extractors.base import input_view
-        from damascus_ie.leaderboard.extractors.registry import resolve
-
-        extractor = resolve(args.from_extractor, gold=docs)
-        predicted = [with_record_ids({**extractor.extract(input_view(doc)), "id": doc["id"], "text": doc["text"]})
-                     for doc in docs]
+        predicted = correction_documents(args.from_extractor, docs)
         results, model_version = pre_annotations(predicted, gold=False), f"extractor-{args.from_extractor}"
     else:
         results, model_version = pre_annotations(docs, gold=True), f"gold-{version}"
-    report = push(connect(), docs, results, model_version, args.project)
-    print(report.summary())
+    report = push(connect(), docs, results, model_version, _project(args))
+    print(f"{_project(args)!r}: {report.summary()}")
     return 0
 
 
 def pull(args: argparse.Namespace) -> int:
-    from damascus_ie.labelstudio.client import annotator_names, export_tasks, find_project
+    from damascus_ie.labelstudio.client import annotator_names, connect, export_tasks, find_project
     from damascus_ie.labelstudio.pull import convert_export, write_pull
 
-    ls = connect()
-    project = find_project(ls, args.project)
+    ls, title, root = connect(), _project(args), repo_root()
+    project = find_project(ls, title)
     if project is None:
-        raise InvalidInput([Problem(URL_VAR, None, None, "project", f"no project titled {args.project!r}: push first")])
-    result = convert_export(export_tasks(ls, project.id), annotator_names(ls), seed_texts(repo_root()))
-    output = Path(args.output or repo_root() / PULL_FILE)
-    write_pull(output, result, args.project)
+        raise InvalidInput([Problem(URL_VAR, None, None, "project", f"no project titled {title!r}: push first")])
+    result = convert_export(export_tasks(ls, project.id), annotator_names(ls), seed_texts(root), load_gold(root)[1])
+    output = Path(args.output or root / pull_file(title))
+    write_pull(output, result, title)
     print(f"{result.summary()}; valid ones written to {output}")
     for problem in result.problems:
         print(f"  - {problem}")
@@ -114,18 +118,22 @@ def review(args: argparse.Namespace) -> int:
 
     root = repo_root()
     _, gold = load_gold(root)
-    version, changes = review(root, gold, read_pull(_pull_path(args), seed_texts(root)), args.accept, args.level,
-                              args.dry_run)
-    print("\n".join(changes) if changes else "no label changes against the current gold")
-    if version:
-        print(f"published dataset version {version} (dataset/CHANGELOG.md lists the changes)")
-    elif changes:
-        print("dry run: nothing written")
+    result = review(root, gold, read_pull(_pull_path(args), seed_texts(root)), args.accept, args.level, args.dry_run)
+    print("\n".join(result.changes) if result.changes else "no label changes against the current gold")
+    if result.problems:
+        print(f"\nthe release would refuse this: {len(result.problems)} problem(s); nothing written")
+        for problem in result.problems:
+            print(f"  - {problem}")
+        return 2
+    if result.version:
+        print(f"published dataset version {result.version} (dataset/CHANGELOG.md lists the changes)")
+    elif result.changes:
+        print("dry run: every check of the release passed; nothing written")
     return 0
 
 
 def _pull_path(args: argparse.Namespace) -> Path:
-    return Path(args.pulled or repo_root() / PULL_FILE)
+    return Path(args.pulled or repo_root() / pull_file(_project(args)))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -135,20 +143,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve_parser.add_argument("--port", type=int, default=8080)
     serve_parser.add_argument("--data-dir", help="server data (default $DAMASCUS_IE_LS_DATA or ~/.local/share/...)")
     serve_parser.set_defaults(func=serve)
+    project_help = (f"project title (default {DEFAULT_TITLE!r}; with --from-extractor NAME "
+                    f"{correction_title('NAME')!r})")
     for name, func, text in (("push", push, "create/update the project and its tasks with pre-annotations"),
-                             ("pull", pull, "export annotations, validate them, write the valid ones")):
+                             ("pull", pull, "export annotations, run every check of the release, write the valid ones")):
         sub = commands.add_parser(name, help=f"{text} ({URL_VAR}, {KEY_VAR} from the environment)")
-        sub.add_argument("--project", default=DEFAULT_TITLE, help="project title")
+        sub.add_argument("--project", help=project_help)
+        sub.add_argument("--from-extractor", metavar="NAME", help=(
+            "pre-annotate with this extractor's predictions, aligned to the gold ids (correction mode)"
+            if name == "push" else "pull that extractor's correction project"))
         sub.set_defaults(func=func)
-    commands.choices["push"].add_argument("--from-extractor", metavar="NAME",
-                                          help="pre-annotate with this extractor's predictions (correction mode)")
-    commands.choices["pull"].add_argument("--output", help=f"pull file (default {PULL_FILE})")
+    commands.choices["pull"].add_argument("--output", help=f"pull file (default {pull_file('PROJECT')})")
     agreement_parser = commands.add_parser("agreement", help="pairwise F1 and kappa between annotators")
     agreement_parser.set_defaults(func=agreement)
     review_parser = commands.add_parser("review", help="merge accepted annotations into a new dataset version")
-    review_parser.add_argument("--accept", metavar="ANNOTATOR", help="take this annotator's annotations")
+    review_parser.add_argument("--accept", metavar="NAME", action="append",
+                               help="take this annotator's annotations (their chosen name; repeatable)")
     review_parser.add_argument("--level", choices=("major", "minor", "patch"), default="minor")
-    review_parser.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
+    review_parser.add_argument("--dry-run", action="store_true",
+                               help="run every check of the release and print the changes; write nothing")
     review_parser.set_defaults(func=review)
     for sub in (agreement_parser, review_parser):
-        sub.add_argument("--pulled", help=f"pull file (default {PULL_FILE})")
+        sub.add_argument("--project", help=f"read this project's pull file ({project_help})")
+        sub.add_argument("--from-extractor", metavar="NAME", help="read that extractor's correction project's pull")
+        sub.add_argument("--pulled", help=f"pull file (default {pull_file('PROJECT')})")

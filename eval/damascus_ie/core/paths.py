@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the damascus_ie package, one above core/
@@ -30,4 +31,11 @@ def schemas_dir() -> Path:
 PASSES_DIR = Path("dataset") / "annotator_passes"
 AGREEMENT_FILE = PASSES_DIR / "AGREEMENT.md"
 # where `damascus-ie labelstudio pull` writes the validated annotations (outside the dataset until reviewed)
-PULL_FILE = Path("out") / "labelstudio" / "pull.json"
+PULL_DIR = Path("out") / "labelstudio"
+
+
+def pull_file(project: str) -> Path:
+    """A project's pull file (relative to the checkout): one per project, so pulling a second project never
+    overwrites the first."""
+    slug = re.sub(r"[^a-z0-9]+", "-", project.lower()).strip("-") or "project"
+    return PULL_DIR / f"pull-{slug}.json"

@@ -494,26 +494,33 @@ def validate_corpus(docs: Sequence[Any], file: str, taxonomy: Taxonomy | None = 
 
 
 def _identity_problems(docs: Sequence[Any], file: str, taxonomy: Taxonomy) -> list[Problem]:
-    """An identity id names one thing: an entity id keeps one type (or a compatible pair); an event id one type."""
+    """An identity id names one thing: an entity id keeps one type (or a compatible pair); an event id one type.
+
+    The type most of its records carry (the first seen on a tie) stands; each record of another type is reported,
+    so the problem lands on the record that was changed, not on the first one of the corpus.
+    """
     problems: list[Problem] = []
-    checks = (("mentions", "entity", "type", "entity"), ("events", "event", "type", "event"))
-    for layer, id_field, kind_field, noun in checks:
-        kinds: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    checks = (("mentions", "entity", "mention", taxonomy.entity_types), ("events", "event", "event", taxonomy.event_types))
+    for layer, id_field, record_noun, known in checks:
+        kinds: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
         for doc in docs:
             if not isinstance(doc, dict):
                 continue
             records = doc.get(layer)
             for record in records if isinstance(records, list) else []:
-                known = taxonomy.entity_types if layer == "mentions" else taxonomy.event_types
                 if not isinstance(record, dict) or not isinstance(record.get(id_field), str) or not record.get(id_field) \
-                        or not isinstance(record.get(kind_field), str) or record.get(kind_field) not in known:
+                        or not isinstance(record.get("type"), str) or record.get("type") not in known:
                     continue  # an unknown type is reported on its own record
-                kinds[record[id_field]].setdefault(record[kind_field], (str(doc.get("id")), str(record.get("id"))))
+                kinds[record[id_field]][record["type"]].append((str(doc.get("id")), str(record.get("id"))))
         for identity, by_kind in sorted(kinds.items()):
-            compatible = layer == "mentions" and taxonomy.types_compatible(set(by_kind))
-            if len(by_kind) > 1 and not compatible:
-                where = "; ".join(f"{k} at {d}/{r}" for k, (d, r) in sorted(by_kind.items(), key=str))
-                doc_id, record_id = next(iter(by_kind.values()))
-                problems.append(Problem(file, doc_id, record_id, id_field,
-                                        f"{noun} id {identity!r} is used with different types: {where}"))
+            if len(by_kind) < 2 or (layer == "mentions" and taxonomy.types_compatible(set(by_kind))):
+                continue
+            standing, *others = sorted(by_kind, key=lambda k: -len(by_kind[k]))
+            at = ", ".join(f"{d}/{r}" for d, r in by_kind[standing])
+            for kind in others:
+                for doc_id, record_id in by_kind[kind]:
+                    problems.append(Problem(file, doc_id, record_id, id_field, (
+                        f"{id_field} id {identity!r} is {kind} here but {standing} at {at}: "
+                        f"one id names one thing, so give this {record_noun} the type {standing} or another "
+                        f"{id_field} id")))
     return problems

@@ -31,8 +31,10 @@ def gold_source_text(version: str, documents: list[Document]) -> str:
 
 
 def publish_new_version(root: Path, documents: list[Document], changes: list[str], level: str = "minor",
-                        today: datetime.date | None = None) -> str:
-    """Validate, bump, record, rebuild, verify; then swap the result into `root`. Returns the new version."""
+                        today: datetime.date | None = None, dry_run: bool = False) -> str:
+    """Validate, bump, record, rebuild, verify; then swap the result into `root`. Returns the new version.
+
+    A dry run does all of it in the scratch copy and swaps nothing in, so it refuses exactly what a release would."""
     gold_path = root / GOLD_SOURCE
     problems = validate_corpus(documents, str(gold_path))
     texts = seed_texts(root)
@@ -64,7 +66,8 @@ def publish_new_version(root: Path, documents: list[Document], changes: list[str
         problems = verify(stage)
         if problems:
             raise InvalidInput(problems)
-        _swap_in(stage, root)
+        if not dry_run:
+            _swap_in(stage, root)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return version

@@ -1,22 +1,25 @@
-"""Gold documents <-> Label Studio result items, both ways, as pure functions.
+"""Gold documents <-> Label Studio result items, both ways, as pure functions that only translate.
 
-Label Studio accepts any label, span or relation it is sent, so everything coming
-back is checked here: parsed leniently (the browser adds keys such as `origin`,
-`parentID`, `meta`), validated strictly, each problem naming the task, the
-annotator, the region and the field. Region ids are the record ids, so a record
-keeps its id through a round trip; a content span is its own region linked from
-the cue by a `content` relation.
+Region ids are the record ids, so a record keeps its id through a round trip; a
+region drawn in the browser (a random Label Studio id) gets the next free
+`m`/`v`/`a` number. A content span is its own region linked from the cue by a
+`content` relation. Result items are parsed leniently (the browser adds keys
+such as `origin`, `parentID`, `meta`). The translation reports only what it
+cannot translate (a relation between the wrong kinds of region, two labels on
+one region, a lost content span); whether the records are valid is the
+validator's question (core.validation, asked once by pull.py), so each problem
+is reported once.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from damascus_ie.core.problems import Problem
-from damascus_ie.core.records import EVENT_ATTRIBUTES, Attribution, Document, Event, Mention
-from damascus_ie.core.validation import validate_document
+from damascus_ie.core.records import EVENT_ATTRIBUTES, LAYERS, AnyRecord, Attribution, Document, Event, Mention
 from damascus_ie.labelstudio.config import (
     ATTRIBUTION,
     ATTRIBUTION_TYPE,
@@ -53,9 +56,27 @@ class Origin:
         return f"labelstudio task {self.task}, {made} by {self.annotator}"
 
 
+@dataclass(frozen=True)
+class Annotator:
+    """A Label Studio user as the bridge names them."""
+
+    name: str | None  # chosen by the contributor (First and Last name under Account & Settings); never an e-mail
+    email: str  # for messages on this machine only: the dataset and its CHANGELOG never record it
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+
+def chosen_name(first: str | None, last: str | None) -> str | None:
+    """The name a contributor set for themselves, or None (an e-mail address typed as a name does not count)."""
+    name = " ".join(part.strip() for part in (first or "", last or "") if part and part.strip())
+    return name if name and "@" not in name else None
+
+
 # ---------------------------------------------------------------- gold -> Label Studio
 
-def _span_value(span: dict, text: str) -> dict[str, Any]:
+def _span_value(span: AnyRecord, text: str) -> dict[str, Any]:
     return {"start": span["start"], "end": span["end"], "text": text[span["start"]:span["end"]]}
 
 
@@ -67,7 +88,7 @@ def _relation(source: str, target: str, label: str) -> dict[str, Any]:
     return {"from_id": source, "to_id": target, "type": "relation", "direction": "right", "labels": [label]}
 
 
-def _region_items(region: str, span: dict, text: str, control: str, label: str,
+def _region_items(region: str, span: AnyRecord, text: str, control: str, label: str,
                   choices: dict[str, str | None], texts: dict[str, str | None]) -> list[dict[str, Any]]:
     """A labelled span plus its per-region choices and text fields, all sharing the region id."""
     value = _span_value(span, text)
@@ -104,7 +125,7 @@ def document_to_results(doc: Document) -> list[dict[str, Any]]:
         for index, span in enumerate(attribution.get("content", [])):
             items += _region_items(content_region(aid, index), span, text, ATTRIBUTION, CONTENT, {}, {})
             relations.append(_relation(aid, content_region(aid, index), CONTENT_LINK))
-        relations += [_relation(aid, attribution[link], link) for link in ("source", "addressee", "parent")
+        relations += [_relation(aid, str(attribution.get(link)), link) for link in ("source", "addressee", "parent")
                       if attribution.get(link) is not None]
     return items + relations
 
@@ -113,7 +134,7 @@ def region_id_clashes(doc: Document) -> list[Problem]:
     """Region ids must be unique across layers, or the links of a pushed document would be ambiguous."""
     seen: dict[str, str] = {}
     problems = []
-    ids = [(layer, r.get("id")) for layer in ("mentions", "events", "attributions") for r in doc.get(layer, [])]
+    ids = [(layer, r.get("id")) for layer in LAYERS for r in doc.get(layer, [])]
     ids += [("attributions", content_region(a["id"], i))
             for a in doc.get("attributions", []) for i in range(len(a.get("content", [])))]
     for layer, record_id in ids:
@@ -126,6 +147,34 @@ def region_id_clashes(doc: Document) -> list[Problem]:
 
 # ---------------------------------------------------------------- Label Studio -> gold
 
+RECORD_PREFIX = {MENTION: "m", TRIGGER: "v", CUE: "a"}  # region kind -> the project's record id prefix
+_OWN_ID = re.compile(r"^([a-z])(\d+)$")
+
+
+@dataclass(frozen=True)
+class RegionNote:
+    """How a problem points at a region so an annotator finds it: text and offsets, and whether it was drawn anew."""
+
+    start: Any
+    end: Any
+    text: Any
+    drawn: bool = False
+
+    def describe(self, record_id: str) -> str:
+        new = " (new region)" if self.drawn else ""
+        text = repr(self.text) if isinstance(self.text, str) else "(no text)"
+        return f"{record_id}{new} {text} at [{self.start}, {self.end})"
+
+
+@dataclass
+class Translated:
+    """One annotation as a gold document, what could not be translated, and where each region is."""
+
+    document: Document
+    problems: list[Problem]
+    regions: dict[str, RegionNote]
+
+
 @dataclass
 class _Region:
     id: str
@@ -136,18 +185,21 @@ class _Region:
     label: str | None = None
     choices: dict[str, list[str]] = field(default_factory=dict)
     texts: dict[str, list[str]] = field(default_factory=dict)
+    drawn: bool = False
 
 
 @dataclass
 class _Reader:
-    """One annotation's result, read into records while collecting problems."""
+    """One annotation's result, read into records while collecting what cannot be translated."""
 
     doc_id: str
     text: str
     origin: Origin
     sets: LabelSets
+    reserved: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     regions: dict[str, _Region] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)
     spans: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -193,53 +245,70 @@ class _Reader:
     def add_label(self, region: _Region, control: Any, value: dict) -> None:
         labels = value.get("labels") or []
         if region.control is not None:
-            self.report(region.id, "labels", f"region labelled by both {region.control!r} and {control!r}")
+            self.report(region.id, "labels", f"region labelled by both {region.control!r} and {control!r}: "
+                                             "keep one label")
             self.dropped.add(region.id)
             return
         region.control, region.text = control, value.get("text")
-        allowed = self.sets.span_labels.get(str(control))
-        if allowed is None:
+        if str(control) not in self.sets.span_labels:
             self.report(region.id, "labels", f"unknown label control {control!r}")
         elif len(labels) != 1:
             self.report(region.id, "labels", f"expected exactly one label, got {labels!r}")
-        elif labels[0] not in allowed:
-            self.report(region.id, "labels", f"unknown label {labels[0]!r} for {control}; expected one of "
-                                             f"{', '.join(allowed)}")
+        elif control == ATTRIBUTION and labels[0] not in (CUE, CONTENT):
+            self.report(region.id, "labels", f"unknown attribution label {labels[0]!r}; expected {CUE} or {CONTENT}")
         else:
-            region.label = labels[0]
+            region.label = str(labels[0])  # an entity or event type the taxonomy lacks is the validator's to report
             return
         self.dropped.add(region.id)
 
-    # strict checks per region
-    def span(self, region: _Region) -> dict[str, Any] | None:
-        start, end = region.start, region.end
-        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or not 0 <= start < end:
-            self.report(region.id, "span", f"bad offsets start={start!r} end={end!r}")
+    def kind(self, region_id: str) -> str | None:
+        """mention / trigger / Cue / Content, or None for a missing or dropped region."""
+        region = self.regions.get(region_id)
+        if region is None or region.id in self.dropped or region.label is None:
             return None
-        if end > len(self.text):
-            self.report(region.id, "span", f"end {end} is past the end of the text ({len(self.text)} code points)")
-            return None
-        actual = self.text[start:end]
-        if region.text is not None and region.text != actual:
-            self.report(region.id, "span", f"span text mismatch: region text {region.text!r} but "
-                                           f"text[{start}:{end}] is {actual!r}")
-        return {"start": start, "end": end, "text": actual}
+        return region.label if region.control == ATTRIBUTION else region.control
+
+    def renumber(self) -> None:
+        """Regions drawn in the browser (random ids) become the next free m/v/a numbers, in text order."""
+        taken: dict[str, int] = defaultdict(int)
+        for record_id in (*self.reserved, *self.regions):
+            found = _OWN_ID.match(record_id)
+            if found:
+                taken[found[1]] = max(taken[found[1]], int(found[2]))
+        fresh = []
+        for region in self.regions.values():
+            prefix = RECORD_PREFIX.get(str(self.kind(region.id)))
+            found = _OWN_ID.match(region.id)
+            if prefix is not None and not (found and found[1] == prefix):
+                fresh.append((prefix, region))
+        for prefix, region in sorted(fresh, key=lambda pr: (_sort_key(pr[1].start), _sort_key(pr[1].end), pr[1].id)):
+            taken[prefix] += 1
+            self.renamed[region.id] = region.id = f"{prefix}{taken[prefix]}"
+            region.drawn = True
+        if self.renamed:
+            self.regions = {region.id: region for region in self.regions.values()}
+            self.dropped = {self.renamed.get(r, r) for r in self.dropped}
+
+    def span(self, region: _Region) -> dict[str, Any]:
+        """The region's offsets and text as Label Studio sent them: the validator checks them against the seed."""
+        span: dict[str, Any] = {"start": region.start, "end": region.end}
+        if isinstance(region.text, str):
+            span["text"] = region.text
+        elif isinstance(region.start, int) and isinstance(region.end, int):
+            span["text"] = self.text[region.start:region.end]
+        return span
 
     def choice(self, region: _Region, name: str) -> str | None:
         values = region.choices.get(name, [])
         if len(values) > 1:
-            self.report(region.id, name, f"expected one choice, got {values!r}")
+            self.report(region.id, name, f"expected one choice, got {values!r}: keep one")
             return None
-        if values and values[0] not in self.sets.region_choices[name]:
-            self.report(region.id, name, f"unknown choice {values[0]!r}; expected one of "
-                                         f"{', '.join(self.sets.region_choices[name])}")
-            return None
-        return values[0] if values else None
+        return values[0] if values else None  # an unknown choice is the validator's to report
 
     def region_text(self, region: _Region, name: str) -> str | None:
         values = region.texts.get(name, [])
         if len(values) > 1:
-            self.report(region.id, name, f"expected one entry, got {values!r}")
+            self.report(region.id, name, f"expected one entry, got {values!r}: keep one")
         return values[-1] if values else None
 
     def check_applicable(self, region: _Region, choices: tuple[str, ...], texts: tuple[str, ...]) -> None:
@@ -251,29 +320,20 @@ class _Reader:
             if name not in texts:
                 self.report(region.id, name, f"text field {name!r} does not apply to this region ({region.label})")
 
-    def kind(self, region_id: str) -> str | None:
-        """mention / trigger / Cue / Content, or None for a missing or dropped region."""
-        region = self.regions.get(region_id)
-        if region is None or region.id in self.dropped or region.label is None:
-            return None
-        return region.label if region.control == ATTRIBUTION else region.control
-
     def read(self, result: Any) -> tuple[list[Mention], list[Event], list[Attribution]]:
         relations = self.parse(result)
-        mentions: list[Mention] = []
-        events: list[Event] = []
-        cues: list[_Region] = []
         for region in self.regions.values():
             if region.control is None:
                 self.report(region.id, "labels", "region has choices or text but no span label")
                 self.dropped.add(region.id)
+        self.renumber()
+        mentions: list[Mention] = []
+        events: list[Event] = []
+        cues: list[_Region] = []
+        for region in self.regions.values():
             if region.id in self.dropped:
                 continue
-            span = self.span(region)
-            if span is None:
-                self.dropped.add(region.id)
-                continue
-            self.spans[region.id] = span
+            span = self.spans[region.id] = self.span(region)
             if region.control == MENTION:
                 mentions.append(self.mention(region, span))
             elif region.control == TRIGGER:
@@ -297,13 +357,13 @@ class _Reader:
 
     def event(self, region: _Region, span: dict) -> Event:
         self.check_applicable(region, EVENT_ATTRIBUTES, (IDENTITY,))
-        event = {"id": region.id, "type": region.label, "trigger": span, "arguments": []}
+        event: dict[str, Any] = {"id": region.id, "type": region.label, "trigger": span, "arguments": []}
         event.update({attribute: self.choice(region, attribute) for attribute in EVENT_ATTRIBUTES})
         event["event"] = self.region_text(region, IDENTITY)
         return event  # type: ignore[return-value]
 
     def links(self, relations: list[dict]) -> dict[str, list[tuple[str, str, str]]]:
-        """Relations sorted by meaning: (from, label, to) per link name, after strict checks."""
+        """Relations sorted by meaning: (from, label, to) per link name; a link the records cannot hold is reported."""
         out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for relation in relations:
             parsed = self.relation(relation)
@@ -312,14 +372,9 @@ class _Reader:
             source, label, target = parsed
             source_kind, target_kind = self.kind(source), self.kind(target)
             if source_kind == TRIGGER and target_kind == MENTION and label in self.sets.taxonomy.roles:
-                event_type = self.regions[source].label
-                allowed = self.sets.taxonomy.event_roles.get(str(event_type), ())
-                if label in allowed:
-                    out["role"].append((source, label, target))
-                    continue
-                reason = (f"relation not allowed by the taxonomy: role {label!r} for {event_type} "
-                          f"(allowed: {', '.join(allowed)})")
-            elif source_kind == CUE and label in self.sets.attribution_links:
+                out["role"].append((source, label, target))  # whether the role fits the event type: the validator
+                continue
+            if source_kind == CUE and label in self.sets.attribution_links:
                 expected = {"source": MENTION, "addressee": MENTION, "parent": CUE, CONTENT_LINK: CONTENT}[label]
                 if target_kind == expected and target != source:
                     out[label].append((source, label, target))
@@ -328,11 +383,12 @@ class _Reader:
             else:
                 reason = (f"relation not allowed by the taxonomy: {label!r} from a {source_kind} region to a "
                           f"{target_kind} region")
-            self.report(source, f"relation {label}", f"{reason} (to {target})")
+            self.report(source, f"relation {label}", f"{reason} (to {target}): delete it or draw it between the "
+                                                     "right regions")
         return out
 
     def relation(self, relation: dict) -> tuple[str, str, str] | None:
-        source, target = str(relation.get("from_id")), str(relation.get("to_id"))
+        source, target = (self.renamed.get(str(relation.get(end)), str(relation.get(end))) for end in ("from_id", "to_id"))
         if relation.get("direction") == "left":
             source, target = target, source
         elif relation.get("direction") not in (None, "right"):
@@ -358,18 +414,19 @@ class _Reader:
                    for name in ("source", "addressee", "parent", CONTENT_LINK)}
         for name in ("source", "addressee", "parent"):
             if len(targets[name]) > 1:
-                self.report(cue.id, name, f"more than one {name} link: {', '.join(targets[name])}")
+                self.report(cue.id, name, f"more than one {name} link: {', '.join(targets[name])}; keep one")
         no_source = self.choice(cue, NO_SOURCE) == NO_SOURCE_CHOICE
         if not targets["source"] and not no_source:
             self.report(cue.id, "source", f"attribution without source link: link the source mention, or choose "
                                           f"{NO_SOURCE_CHOICE!r} where the text names none")
         elif targets["source"] and no_source:
-            self.report(cue.id, "source", f"has a source link and also {NO_SOURCE_CHOICE!r}")
+            self.report(cue.id, "source", f"has a source link and also {NO_SOURCE_CHOICE!r}: remove one")
         content = [self.spans[t] for t in targets[CONTENT_LINK]]
-        return {"id": cue.id, "type": self.choice(cue, ATTRIBUTION_TYPE), "cue": self.spans[cue.id],  # type: ignore
-                "source": (targets["source"] or [None])[0], "content": content,
-                "addressee": (targets["addressee"] or [None])[0], "parent": (targets["parent"] or [None])[0],
-                "statement": self.region_text(cue, IDENTITY)}
+        first = {name: targets[name][0] if targets[name] else None for name in ("source", "addressee", "parent")}
+        attribution: dict[str, Any] = {"id": cue.id, "type": self.choice(cue, ATTRIBUTION_TYPE), "cue": self.spans[cue.id],
+                                       "source": first["source"], "content": content, "addressee": first["addressee"],
+                                       "parent": first["parent"], "statement": self.region_text(cue, IDENTITY)}
+        return attribution  # type: ignore[return-value]
 
     def check_orphan_content(self, links: dict[str, list[tuple[str, str, str]]]) -> None:
         linked = {t for _, _, t in links.get(CONTENT_LINK, [])}
@@ -377,15 +434,23 @@ class _Reader:
             if self.kind(region.id) == CONTENT and region.id not in linked:
                 self.report(region.id, "content", "content region not linked from any cue (add a 'content' relation)")
 
+    def notes(self) -> dict[str, RegionNote]:
+        return {r.id: RegionNote(r.start, r.end, r.text, r.drawn) for r in self.regions.values()}
 
-def results_to_document(data: dict[str, Any], result: Any, origin: Origin,
-                        sets: LabelSets | None = None) -> tuple[Document, list[Problem]]:
-    """One annotation back to a gold document, with every problem: the bridge's own, then the validator's."""
+
+def _sort_key(offset: Any) -> tuple[int, Any]:
+    return (0, offset) if isinstance(offset, int) else (1, str(offset))
+
+
+def results_to_document(data: dict[str, Any], result: Any, origin: Origin, sets: LabelSets | None = None,
+                        reserved: frozenset[str] = frozenset()) -> Translated:
+    """One annotation translated to a gold document; `reserved` are ids a drawn region must not take (the gold's)."""
     doc_id, text = str(data.get("doc_id")), data.get("text")
     if not isinstance(text, str):
-        return {"id": doc_id}, [Problem(str(origin), doc_id, None, "data.text", "task has no text")]  # type: ignore
-    reader = _Reader(doc_id, text, origin, sets or label_sets())
+        empty: Document = {"id": doc_id}  # type: ignore[typeddict-item]
+        return Translated(empty, [Problem(str(origin), doc_id, None, "data.text", "task has no text")], {})
+    reader = _Reader(doc_id, text, origin, sets or label_sets(), reserved)
     mentions, events, attributions = reader.read(result)
     doc: Document = {"id": doc_id, "text": text, "boilerplate": [list(p) for p in data.get("boilerplate") or []],
                      "mentions": mentions, "events": events, "attributions": attributions}
-    return doc, reader.problems + validate_document(doc, str(origin), reader.sets.taxonomy, gold=True)
+    return Translated(doc, reader.problems, reader.notes())

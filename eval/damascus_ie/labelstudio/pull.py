@@ -1,8 +1,9 @@
-"""`labelstudio pull`: every submitted annotation back as gold records, each checked strictly.
+"""`labelstudio pull`: every submitted annotation back as gold records, each checked as the release checks it.
 
-Valid annotations go to one pull file (written atomically, so an interrupted pull
-leaves the previous file and the dataset as they were); invalid ones are listed
-with every problem per task, annotator and region, and imported nowhere.
+Valid annotations go to the project's pull file (one per project, written
+atomically, so an interrupted pull leaves the previous file and the dataset as
+they were); invalid ones are listed with every problem per task, annotator and
+region, and imported nowhere.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from typing import Any
 
 from damascus_ie.core.io import atomic_write_text, attach_texts, read_json
 from damascus_ie.core.problems import InvalidInput, Problem
-from damascus_ie.core.records import Document, normalise
-from damascus_ie.labelstudio.convert import Origin, results_to_document
+from damascus_ie.core.records import LAYERS, Document, normalise
+from damascus_ie.core.validation import validate_corpus
+from damascus_ie.labelstudio.checks import contribution_problems, problem_key
+from damascus_ie.labelstudio.config import label_sets
+from damascus_ie.labelstudio.convert import Annotator, Origin, results_to_document
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Pulled:
     annotator: str
     ground_truth: bool
     document: Document
+    named: bool = True  # the annotator chose a name (the CHANGELOG credits it); else `annotator` is their e-mail
 
 
 @dataclass
@@ -39,9 +44,16 @@ class PullResult:
                 f"{self.skipped} skipped/cancelled ignored")
 
 
-def convert_export(tasks: list[dict[str, Any]], annotators: dict[int, str], texts: dict[str, str]) -> PullResult:
-    """Pure: a JSON export -> valid documents and problems. `texts` are the seeds, to catch an edited task text."""
+def convert_export(tasks: list[dict[str, Any]], annotators: dict[int, Annotator], texts: dict[str, str],
+                   gold: list[Document] | None = None) -> PullResult:
+    """Pure: a JSON export -> valid documents and problems. `texts` are the seeds, to catch an edited task text;
+    `gold` the current gold, against which every annotation gets the release's corpus checks."""
     out = PullResult()
+    gold = gold or []
+    sets = label_sets()
+    taxonomy = sets.taxonomy
+    baseline = {problem_key(p) for p in validate_corpus(gold, "gold", taxonomy)}
+    gold_ids = {d["id"]: frozenset(str(r.get("id")) for layer in LAYERS for r in d.get(layer) or []) for d in gold}
     for task in tasks:
         data = task.get("data") or {}
         doc_id = str(data.get("doc_id"))
@@ -51,28 +63,50 @@ def convert_export(tasks: list[dict[str, Any]], annotators: dict[int, str], text
                 continue
             completed_by = annotation.get("completed_by")
             user: Any = completed_by.get("id") if isinstance(completed_by, dict) else completed_by
-            origin = Origin(task.get("id", "?"), annotators.get(user, f"user-{user}"), annotation.get("id"))
+            who = annotators.get(user) or Annotator(None, f"user-{user}")
+            origin = Origin(task.get("id", "?"), who.label, annotation.get("id"))
             if texts.get(doc_id) != data.get("text"):
                 reason = "no seed with this document id" if doc_id not in texts else "task text differs from the seed"
                 out.problems.append(Problem(str(origin), doc_id, None, "data", reason))
                 continue
-            doc, problems = results_to_document(data, annotation.get("result"), origin)
+            editor = annotation.get("updated_by")
+            editor = editor.get("id") if isinstance(editor, dict) else editor
+            if editor is not None and editor != user:
+                out.problems.append(Problem(str(origin), doc_id, None, "updated_by", (
+                    f"last saved by {(annotators.get(editor) or Annotator(None, f'user-{editor}')).label}, not its "
+                    "author: Label Studio lets anyone update anyone's annotation, so an edited one counts for no one."
+                    " The author re-submits their own; the editor makes their own copy (see CONTRIBUTING.md)")))
+                continue
+            translated = results_to_document(data, annotation.get("result"), origin, sets,
+                                             gold_ids.get(doc_id, frozenset()))
+            problems = contribution_problems(translated, str(origin), gold, taxonomy, baseline)
             if problems:
                 out.problems += problems
             else:
                 out.pulled.append(Pulled(int(task["id"]), int(annotation["id"]), origin.annotator,
-                                         bool(annotation.get("ground_truth")), normalise(doc)))
+                                         bool(annotation.get("ground_truth")), normalise(translated.document),
+                                         who.name is not None))
     return out
 
 
 def pull_file_text(result: PullResult, project: str) -> str:
-    rows = [{"task": p.task, "annotation": p.annotation, "annotator": p.annotator, "ground_truth": p.ground_truth,
-             "document": {k: v for k, v in p.document.items() if k != "text"}} for p in result.pulled]
+    rows = [{"task": p.task, "annotation": p.annotation, "annotator": p.annotator, "named": p.named,
+             "ground_truth": p.ground_truth, "document": {k: v for k, v in p.document.items() if k != "text"}}
+            for p in result.pulled]
     body = {"project": project, "annotations": rows, "problems": [str(p) for p in result.problems]}
     return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
 def write_pull(path: Path, result: PullResult, project: str) -> None:
+    """Atomically; a file holding another project's pull is refused, never overwritten."""
+    if path.exists():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8")).get("project")
+        except (ValueError, AttributeError):
+            previous = None
+        if previous is not None and previous != project:
+            raise InvalidInput([Problem(str(path), None, None, "project", f"holds the pull of project {previous!r}, "
+                                        f"not {project!r}: pass --output for another file")])
     atomic_write_text(path, pull_file_text(result, project))
 
 
@@ -83,5 +117,6 @@ def read_pull(path: Path, texts: dict[str, str]) -> list[Pulled]:
         raise InvalidInput([Problem(str(path), None, None, "annotations", "not a pull file")])
     rows = raw["annotations"]
     docs = attach_texts([row["document"] for row in rows], texts, str(path))
-    return [Pulled(row["task"], row["annotation"], row["annotator"], bool(row.get("ground_truth")), doc)
+    return [Pulled(row["task"], row["annotation"], row["annotator"], bool(row.get("ground_truth")), doc,
+                   bool(row.get("named", True)))
             for row, doc in zip(rows, docs, strict=True)]

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from damascus_ie.core.problems import InvalidInput
-from damascus_ie.core.records import LAYERS, Document
+from damascus_ie.core.records import LAYERS, AnyRecord, Document
 from damascus_ie.core.validation import validate_document
 from damascus_ie.labelstudio.client import ensure_project
 from damascus_ie.labelstudio.config import labeling_config
 from damascus_ie.labelstudio.convert import document_to_results, region_id_clashes
+from damascus_ie.labelstudio.correction import align_to_gold
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -38,7 +42,7 @@ def task_data(doc: Document) -> dict[str, Any]:
     return {"doc_id": doc["id"], "text": doc["text"], "boilerplate": [list(p) for p in doc.get("boilerplate", [])]}
 
 
-def with_record_ids(doc: dict[str, Any]) -> Document:
+def with_record_ids(doc: AnyRecord) -> Document:
     """Predictions may omit ids of unreferenced records; regions need one, so number the missing ones."""
     out = dict(doc)
     for layer in LAYERS:
@@ -56,6 +60,16 @@ def with_record_ids(doc: dict[str, Any]) -> Document:
     return out  # type: ignore[return-value]
 
 
+def correction_documents(extractor_name: str, gold: list[Document]) -> list[Document]:
+    """An extractor's predictions for every gold document, aligned to the gold's ids where spans match."""
+    from damascus_ie.leaderboard.extractors.base import input_view
+    from damascus_ie.leaderboard.extractors.registry import resolve
+
+    extractor = resolve(extractor_name, gold=gold)
+    return [with_record_ids(align_to_gold({**extractor.extract(input_view(doc)), "id": doc["id"], "text": doc["text"]},
+                                          doc)) for doc in gold]
+
+
 def pre_annotations(docs: list[Document], gold: bool) -> dict[str, list[dict[str, Any]]]:
     """Result items per document id, after the same strict checks as everything else (gold or predictions mode)."""
     problems = []
@@ -68,7 +82,7 @@ def pre_annotations(docs: list[Document], gold: bool) -> dict[str, list[dict[str
 
 def push(ls: LabelStudio, docs: list[Document], results: dict[str, list[dict[str, Any]]], model_version: str,
          title: str) -> PushReport:
-    project_id, created = ensure_project(ls, title, labeling_config())
+    project_id, created = ensure_project(ls, title, labeling_config(), model_version)
     report = PushReport(project_id, created, model_version)
     existing: dict[str, Any] = {}
     listed: Any
