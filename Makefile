@@ -11,7 +11,7 @@ LLM_PORT ?= 8765
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: setup demo test lint bench labelstudio llm-baseline check-generated generate build verify clean
+.PHONY: setup demo test lint bench labelstudio llm-baseline docs-screenshot check-generated generate build verify clean
 
 $(VENV)/.installed: pyproject.toml requirements/spacy-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ $(LLM_VENV)/.installed: requirements/llm-server.txt
 
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "chromium missing: run 'sudo apt-get install chromium' (needed by the page screenshot test)"; exit 1; fi
+	else echo "chromium missing: run 'sudo apt-get install chromium' (needed by the page screenshot and Label Studio browser tests)"; exit 1; fi
 
 setup: $(VENV)/.installed $(LS_VENV)/.installed $(LLM_VENV)/.installed /usr/bin/chromium
 
@@ -68,6 +68,10 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/bench_scoring.py
+
+# The labeling-view screenshot in CONTRIBUTING.md, taken by the browser test against a real server.
+docs-screenshot: setup
+	DAMASCUS_IE_DOCS_SCREENSHOT=1 LABEL_STUDIO_BIN=$(abspath $(LS_VENV))/bin/label-studio $(VENV)/bin/pytest -q tests/labelstudio/test_browser.py
 
 labelstudio: $(VENV)/.installed $(LS_VENV)/.installed
 	LABEL_STUDIO_BIN=$(abspath $(LS_VENV))/bin/label-studio $(CLI) labelstudio serve

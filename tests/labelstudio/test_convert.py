@@ -28,7 +28,7 @@ def problems_of(doc: dict, result: list[dict], gold: list[dict] | None = None) -
 
 def pulled(doc: dict, result: list[dict]) -> tuple[dict, list[str]]:
     back, problems = problems_of(doc, result)
-    return back, [f"{p.record} {p.field}: {p.reason}" for p in problems]
+    return back, [f"{p.record} {p.field}: {p.reason}" + (f" (hint: {p.hint})" if p.hint else "") for p in problems]
 
 
 def test_every_layer_survives_the_conversion_both_ways(emoji_document: dict) -> None:
@@ -70,17 +70,18 @@ def test_browser_keys_and_left_arrows_are_accepted(emoji_document: dict) -> None
      ["v1 'entered' at [16, 23) relation: relation to m3 needs exactly one label, got ['Artifact', 'Time']"]),
     (lambda r: r.append({"from_id": "v1", "to_id": "m5", "type": "relation", "labels": ["Victor"]}),
      ["v1 'entered' at [16, 23) arguments[3].role: role 'Victor' not allowed for Movement:Transport (allowed: "
-      "Agent, Artifact, Origin, Destination, Time) (in Label Studio: relabel or delete this relation from the "
+      "Agent, Artifact, Origin, Destination, Time) (hint: in Label Studio, relabel or delete this relation from the "
       "trigger)"]),
     (lambda r: r.remove(next(i for i in r if i.get("labels") == ["content"] and i.get("from_id") == "a2")),
      ["a2-content-0 'The regime has fallen' at [64, 85) content: content region not linked from any cue (add a "
       "'content' relation)",
-      "a2 'said' at [99, 103) content: expected a non-empty list of spans (in Label Studio: redraw the content "
+      "a2 'said' at [99, 103) content: expected a non-empty list of spans (hint: in Label Studio, redraw the content "
       "region, or link it from the cue with a 'content' relation)"]),
     (lambda r: next(i for i in r if i.get("id") == "m1" and i["from_name"] == "level")["value"].update(
         choices=["NAME"]),
-     ["m1 'Syrian' at [2, 8) level: unknown value 'NAME'; expected one of NAM, NOM, PRO (in Label Studio: select "
-      "the region and choose its level)"]),  # once: the translation passes the choice on, the validator refuses it
+     ["m1 'Syrian' at [2, 8) level: unknown value 'NAME'; expected one of NAM, NOM, PRO (hint: did you mean "
+      # once: the translation passes the choice on, the validator refuses it
+      "'NAM'?; in Label Studio, select the region and choose its level)"]),
     (lambda r: r.append({"id": "m3", "from_name": "polarity", "to_name": "text", "type": "choices",
                          "value": {"start": 24, "end": 32, "choices": ["NEGATIVE"]}}),
      ["m3 'Damascus' at [24, 32) polarity: choice control 'polarity' does not apply to this region (GPE)"]),
@@ -91,8 +92,9 @@ def test_browser_keys_and_left_arrows_are_accepted(emoji_document: dict) -> None
      ["r9 result[62]: unsupported result item of type 'rating' from 'rating'"]),
     (lambda r: [i["value"].update(start=i["value"]["start"] + 1, end=i["value"]["end"] + 1) for i in r
                 if i.get("id") == "m6"],
-     ["m6 'CNN' at [59, 62) span: span text 'CNN' != text[59:62] 'NN.' (in Label Studio: redraw the region over "
-      "the right characters)"]),  # once: the validator's span check, not a second one in the translation
+     ["m6 'CNN' at [59, 62) span: span text 'CNN' != text[59:62] 'NN.' (hint: 'CNN' occurs at [58, 61); in "
+      # once: the validator's span check, not a second one in the translation
+      "Label Studio, redraw the region over the right characters)"]),
 ])
 def test_each_problem_is_reported_once_by_region_text_offsets_and_field(emoji_document: dict, edit,
                                                                          expected: list[str]) -> None:
@@ -107,8 +109,9 @@ def test_problems_name_task_annotator_and_document(emoji_document: dict) -> None
     (problem,) = problems_of(emoji_document, result)[1]
     assert (problem.file, problem.document, problem.record, problem.field) == (
         "labelstudio task 7, annotation 11 by Ann Example", "fixture_emoji", "m1 'Syrian' at [2, 8)", "type")
-    assert problem.reason == ("unknown value 'WEAPON'; expected one of PER, ORG, GPE, LOC, FAC, NORP, VEH, TIME "
-                              "(in Label Studio: select the region and pick the right entity label)")
+    assert (problem.reason, problem.hint) == ("unknown value 'WEAPON'; expected one of PER, ORG, GPE, LOC, FAC, NORP, "
+                                              "VEH, TIME", "in Label Studio, select the region and pick the right "
+                                              "entity label")
 
 
 def test_a_corpus_level_identity_problem_is_caught_at_pull_on_the_edited_region(repo_root: Path) -> None:
@@ -122,8 +125,8 @@ def test_a_corpus_level_identity_problem_is_caught_at_pull_on_the_edited_region(
     assert (problem.file, problem.document, problem.field) == (str(ORIGIN), doc["id"], "entity")
     assert problem.record == f"{edited['id']} 'Damascus' at [{edited['start']}, {edited['end']})"
     assert problem.reason.startswith("entity id 'damascus' is LOC here but GPE at ")
-    assert problem.reason.endswith("give this mention the type GPE or another entity id (in Label Studio: select "
-                                   "the region and fix its identity box)")
+    assert problem.reason.endswith("give this mention the type GPE or another entity id")
+    assert problem.hint == "in Label Studio, select the region and fix its identity box"
 
 
 def test_regions_drawn_in_the_browser_get_the_next_free_project_ids(emoji_document: dict) -> None:

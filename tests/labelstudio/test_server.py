@@ -13,9 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from damascus_ie.labelstudio.server import DATABASE, Server, ServerError, start_server, stop_process_group
+from damascus_ie.labelstudio.server import (
+    DATABASE,
+    LOG_NAME,
+    SECRET_NAME,
+    Server,
+    ServerError,
+    start_server,
+    stop_process_group,
+)
 
-from .conftest import CREDENTIALS, STARTED_PIDS, group_alive
+from .conftest import CREDENTIALS, STARTED_PIDS, Session, group_alive
 
 pytestmark = pytest.mark.labelstudio
 
@@ -109,3 +117,27 @@ def test_serve_runs_in_the_foreground_and_ctrl_c_stops_the_server(ls_server: Ser
             stop_process_group(serve)
     assert not group_alive(pid)
     assert CREDENTIALS.token not in (data / "server.log").read_text()
+
+
+def test_a_restart_keeps_everyone_logged_in(ls_server: Server, tmp_path: Path) -> None:
+    """The secret key lives in the data folder (owner-only), so a session signed before a restart still counts."""
+    template = tmp_path / "template"
+    template.mkdir()
+    shutil.copy2(ls_server.data_dir / DATABASE, template / DATABASE)
+    data = tmp_path / "data"
+    server = start_server(data, CREDENTIALS, template=template)
+    try:
+        session = Session(server.url).login(CREDENTIALS.username, CREDENTIALS.password)
+        assert session.whoami()["email"] == CREDENTIALS.username
+    finally:
+        server.stop()
+    key = (data / SECRET_NAME).read_text()
+    assert (data / SECRET_NAME).stat().st_mode & 0o777 == 0o600 and len(key) > 40
+    server = start_server(data, CREDENTIALS)  # no SECRET_KEY exported anywhere: read from the data folder
+    try:
+        session.url = server.url  # the port may differ; the cookie is per host
+        assert session.whoami()["email"] == CREDENTIALS.username
+    finally:
+        server.stop()
+    assert (data / SECRET_NAME).read_text() == key
+    assert key not in (data / LOG_NAME).read_text()

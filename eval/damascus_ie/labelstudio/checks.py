@@ -21,23 +21,23 @@ from damascus_ie.labelstudio.convert import RegionNote, Translated
 
 # (layer, field as the validator names it) -> what to do in Label Studio
 HINTS: dict[tuple[str, str], str] = {
-    ("mentions", "type"): "select the region and pick the right entity label",
-    ("mentions", "level"): "select the region and choose its level",
-    ("mentions", "entity"): "select the region and fix its identity box",
-    ("mentions", "value"): "select the region and fix or clear its value box",
-    ("mentions", "span"): "redraw the region over the right characters",
-    ("events", "type"): "select the trigger and pick the right event label",
-    ("events", "trigger"): "redraw the trigger over the right word",
-    ("events", "arguments"): "relabel or delete this relation from the trigger",
-    ("events", "event"): "select the trigger and fix its identity box",
-    **{("events", attribute): f"select the trigger and choose its {attribute}" for attribute in EVENT_ATTRIBUTES},
-    ("attributions", "type"): "select the cue and choose its attribution type",
-    ("attributions", "cue"): "redraw the cue region",
-    ("attributions", "content"): "redraw the content region, or link it from the cue with a 'content' relation",
-    ("attributions", "source"): "fix the 'source' relation from the cue",
-    ("attributions", "addressee"): "fix the 'addressee' relation from the cue",
-    ("attributions", "parent"): "fix the 'parent' relation from the cue",
-    ("attributions", "statement"): "select the cue and fix its identity box",
+    ("mentions", "type"): "in Label Studio, select the region and pick the right entity label",
+    ("mentions", "level"): "in Label Studio, select the region and choose its level",
+    ("mentions", "entity"): "in Label Studio, select the region and fix its identity box",
+    ("mentions", "value"): "in Label Studio, select the region and fix or clear its value box",
+    ("mentions", "span"): "in Label Studio, redraw the region over the right characters",
+    ("events", "type"): "in Label Studio, select the trigger and pick the right event label",
+    ("events", "trigger"): "in Label Studio, redraw the trigger over the right word",
+    ("events", "arguments"): "in Label Studio, relabel or delete this relation from the trigger",
+    ("events", "event"): "in Label Studio, select the trigger and fix its identity box",
+    **{("events", attribute): f"in Label Studio, select the trigger and choose its {attribute}" for attribute in EVENT_ATTRIBUTES},
+    ("attributions", "type"): "in Label Studio, select the cue and choose its attribution type",
+    ("attributions", "cue"): "in Label Studio, redraw the cue region",
+    ("attributions", "content"): "in Label Studio, redraw the content region, or link it from the cue with a 'content' relation",
+    ("attributions", "source"): "in Label Studio, fix the 'source' relation from the cue",
+    ("attributions", "addressee"): "in Label Studio, fix the 'addressee' relation from the cue",
+    ("attributions", "parent"): "in Label Studio, fix the 'parent' relation from the cue",
+    ("attributions", "statement"): "in Label Studio, select the cue and fix its identity box",
 }
 _FIELD_ROOT = re.compile(r"^[a-z]+")
 _CONTENT = re.compile(r"^content\[(\d+)\]")
@@ -73,7 +73,7 @@ def in_context(problem: Problem, doc: Document, notes: dict[str, RegionNote] | N
     validator's problems: the translation's already say it)."""
     notes = notes or {}
     found = _record(doc, problem.record) if problem.document == doc.get("id") else None
-    record, reason = problem.record, problem.reason
+    record, hint_text = problem.record, problem.hint
     if found is not None:
         layer, body = found
         span = _span_of(body, problem.field)
@@ -81,10 +81,10 @@ def in_context(problem: Problem, doc: Document, notes: dict[str, RegionNote] | N
         record = RegionNote(span.get("start"), span.get("end"), span.get("text"), drawn).describe(str(problem.record))
         advice = HINTS.get((layer, (_FIELD_ROOT.match(problem.field or "") or [""])[0]))
         if hint and advice:
-            reason = f"{reason} (in Label Studio: {advice})"
+            hint_text = "; ".join(filter(None, (problem.hint, advice)))
     elif problem.record in notes and problem.document == doc.get("id"):
         record = notes[problem.record].describe(problem.record)
-    return replace(problem, file=file or problem.file, record=record, reason=reason)
+    return replace(problem, file=file or problem.file, record=record, hint=hint_text)
 
 
 def contribution_problems(translated: Translated, file: str, gold: list[Document], taxonomy: Taxonomy,

@@ -143,7 +143,9 @@ def review(root: Path, gold: list[Document], pulled: list[Pulled], accept: list[
     documents, changes = merged_gold(gold, accepted)
     if not changes:
         return Review(None, changes, [])
-    problems = unnamed_annotators(accepted)
+    old = {doc["id"]: doc for doc in gold}
+    problems = unnamed_annotators({doc_id: row for doc_id, row in accepted.items()  # only those the CHANGELOG credits
+                                   if label_changes(old.get(doc_id), row.document)})
     try:
         version: str | None = publish_new_version(root, documents, changes, level, dry_run=dry_run or bool(problems))
     except InvalidInput as error:

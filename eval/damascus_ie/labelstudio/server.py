@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import time
@@ -24,6 +25,7 @@ from damascus_ie.core.processes import free_port, log_tail, stop_process_group
 
 DATABASE = "label_studio.sqlite3"
 LOG_NAME = "server.log"
+SECRET_NAME = "secret_key"  # Django's session signing key, kept with the database it belongs to
 _STARTED = re.compile(r"Starting development server at (http://127\.0\.0\.1:(\d+))/")
 DEFAULT_USERNAME = "admin@example.com"
 
@@ -65,6 +67,18 @@ def label_studio_bin() -> Path:
     return path
 
 
+def secret_key(data_dir: Path) -> str:
+    """The server's secret key, made once per data folder (owner-only file) and reused by every later start, so a
+    restart keeps everyone logged in; it never leaves the data folder."""
+    path = data_dir / SECRET_NAME
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def server_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
     """Offline settings: own data dir, no signup, no version check, no analytics, no Sentry; legacy token on."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR")}
@@ -78,7 +92,7 @@ def server_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
         "LABEL_STUDIO_USER_TOKEN": credentials.token,
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
-        "SECRET_KEY": credentials.token + "-secret",
+        "SECRET_KEY": secret_key(data_dir),
         "LATEST_VERSION_CHECK": "false",
         "COLLECT_ANALYTICS": "false",
         "SENTRY_DSN": "",
