@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from damascus_ie.harness.grounding import text_anchored
+
 Outcome = Literal["refused", "warned", "scored", "guarded"]
 Docs = list[dict[str, Any]]
 
@@ -889,9 +891,40 @@ DATASET = [
          lambda ctx: ["bump", "patch", "-m", " ", "--root", str(scratch_repo(ctx))], words=("none of them empty",)),
 ]
 
+def anchored(change: Callable[[Docs], Any] | None = None, *, context: bool = True) -> Callable[[Ctx], list[str]]:
+    """A score run on the gold's layers turned text-anchored (every offset removed), after `change`."""
+    def argv(ctx: Ctx) -> list[str]:
+        docs = [text_anchored(d, g["text"], context=context) for d, g in zip(ctx.oracle(), ctx.gold, strict=True)]
+        if change is not None:
+            change(docs)
+        return _score(ctx.jsonl(docs))
+    return argv
+
+
+TEXT_ANCHORED = [
+    Case("text-anchored", "every span as text with a short context, no offsets (what a language model returns)",
+         "scored", anchored(), exit=0, scores=PERFECT, words=('"ungrounded": 0',),
+         expect="grounded back to the gold offsets: entities.strict.f1 = 1.0"),
+    Case("text-anchored-no-context", "every span as text, no context and no offsets", "scored",
+         anchored(context=False), exit=0, words=('"ambiguous":',), expect="grounded by the stated rule; "
+         "repeated texts counted as ambiguous"),
+    Case("hallucinated-span", "one extra mention whose text is nowhere in the document", "scored",
+         anchored(lambda docs: docs[0]["mentions"].append({"text": "the Free Syrian Army", "type": "ORG"})),
+         exit=0, scores=one_spurious_mention, words=('"ungrounded": 1',),
+         expect="ungrounded, scored as a false positive"),
+    Case("text-span-no-text", "a mention with neither offsets nor text", "refused",
+         anchored(lambda docs: docs[0]["mentions"][0].pop("text")), words=("needs a non-empty", "text-anchored")),
+    Case("bad-sentence-index", "a text-anchored span with a sentence index past the last sentence", "refused",
+         anchored(lambda docs: docs[0]["mentions"][0].update(sentence=999)), words=("sentence index must be",)),
+    Case("untyped-filler", "an argument given as text that is no predicted mention, without a type", "refused",
+         anchored(lambda docs: docs[0]["events"][0]["arguments"].append({"role": "Time", "text": "at dawn"})),
+         words=("is not a predicted mention", "or give its")),
+]
+
 CATALOGUE: dict[str, list[Case]] = {
     "Files and lines": FILE_LEVEL, "Documents": DOCUMENT_LEVEL, "Mentions": MENTIONS, "Events": EVENTS,
-    "Attributions": ATTRIBUTIONS, "Options and outputs": OPTIONS, "Extractors and the benchmark": BENCHMARK,
+    "Attributions": ATTRIBUTIONS, "Text-anchored spans": TEXT_ANCHORED,
+    "Options and outputs": OPTIONS, "Extractors and the benchmark": BENCHMARK,
     "Dataset commands": DATASET,
 }
 CASES: list[Case] = [case for cases in CATALOGUE.values() for case in cases]
