@@ -40,3 +40,32 @@ def test_predictions_in_boilerplate_are_greyed_and_not_scored(gold_documents: li
     page = error_page("boilerplate", gold_documents, predictions, report)
     assert 'class="st-ignored"' in page and "in boilerplate, not scored" in page
     assert 'data-status="ignored">1</td>' in page
+
+
+def test_one_page_that_fails_costs_the_others_nothing(gold_documents: list, tmp_path, monkeypatch) -> None:
+    """Issue 11 defect 2: a page that raises is reported; every other file of the run is written."""
+    import pytest
+
+    from damascus_ie.core.problems import InvalidInput
+    from damascus_ie.leaderboard import benchmark
+    from damascus_ie.leaderboard.extractors.registry import resolve
+
+    runs = []
+    for name in ("empty", "rules"):
+        extractor = resolve(name)
+        predictions, seconds = benchmark.run_extractor(extractor, gold_documents, progress=False)
+        runs.append(benchmark.Run(extractor, predictions, seconds, score(predictions, gold_documents, bootstrap=0,
+                                                                         extractor=name)))
+    real = benchmark.write_error_page
+
+    def flaky(path, name, *args):
+        if name == "empty":
+            raise KeyError("text")
+        real(path, name, *args)
+
+    monkeypatch.setattr(benchmark, "write_error_page", flaky)
+    with pytest.raises(InvalidInput, match="error page not written: KeyError"):
+        benchmark.write_results("x", gold_documents, runs, tmp_path / "out")
+    out = tmp_path / "out"
+    assert (out / "leaderboard.csv").exists() and (out / "errors" / "rules.html").exists()
+    assert (out / "reports" / "empty.json").exists() and not (out / "errors" / "empty.html").exists()

@@ -306,11 +306,14 @@ def write_results(version: str, gold: list[Document], runs: list[Run], output: P
     stage = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.incoming-"))
     try:
         os.chmod(stage, 0o777 & ~umask())
-        written = _write_into(stage, version, gold, runs)
+        failures: list[Problem] = []
+        written = _write_into(stage, version, gold, runs, failures)
         _swap_in(stage, output)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    if failures:
+        raise InvalidInput(failures)
     return {relative: output / relative for relative in written}
 
 
@@ -323,7 +326,8 @@ def _swap_in(stage: Path, output: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_into(folder: Path, version: str, gold: list[Document], runs: list[Run]) -> list[str]:
+def _write_into(folder: Path, version: str, gold: list[Document], runs: list[Run],
+                failures: list[Problem]) -> list[str]:
     from damascus_ie.leaderboard.plots import write_plots
 
     frame = leaderboard_frame(runs)
@@ -337,9 +341,13 @@ def _write_into(folder: Path, version: str, gold: list[Document], runs: list[Run
         written.append(f"predictions/{write_sidecar(predictions_path, run.extractor).name}")
         write_json(folder / "reports" / f"{run.slug}.json", run.report.to_dict())
         written.append(f"reports/{run.slug}.json")
-        write_error_page(folder / "errors" / f"{run.slug}.html", run.extractor.name, gold, run.predictions,
-                         run.report)
-        written.append(f"errors/{run.slug}.html")
+        try:  # a page that cannot be drawn costs nobody else their files
+            write_error_page(folder / "errors" / f"{run.slug}.html", run.extractor.name, gold, run.predictions,
+                             run.report)
+            written.append(f"errors/{run.slug}.html")
+        except Exception as error:
+            failures.append(Problem(run.extractor.name, None, None, None, "error page not written: "
+                                    f"{type(error).__name__}: {error} (this is a bug; the other files were written)"))
     for relative in write_plots(gold, runs, folder / "plots"):
         written.append(f"plots/{relative}")
     atomic_write_text(folder / RUN_MARKER, "".join(f"{relative}\n" for relative in written))
