@@ -37,7 +37,7 @@ from damascus_ie.core.tables import markdown_table
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.harness.predictions import check_record
 from damascus_ie.harness.report import LAYER_HEADLINE
-from damascus_ie.leaderboard.error_page import grounded, write_error_page
+from damascus_ie.leaderboard.error_page import write_error_page
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view, tuned_on_test_texts
 from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, expand_names, needs_gold, resolve, write_sidecar
 
@@ -65,11 +65,6 @@ class Run:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.predictions_jsonl.encode("utf-8")).hexdigest()
-
-    def scored_predictions(self, gold: list[Document]) -> list[Prediction]:
-        """The predictions with text-anchored spans grounded, as the harness scored them."""
-        by_id = {doc["id"]: doc for doc in gold}
-        return [grounded(by_id[p["id"]], p)[0] if p.get("id") in by_id else p for p in self.predictions]
 
 
 def slug(name: str) -> str:

@@ -90,6 +90,6 @@ def write_plots(gold: list[Document], runs: list[Any], folder: Path) -> dict[str
         written[path.name] = path
     for run in runs:
         path = folder / f"confusion_{run.slug}.png"
-        plot_confusion(type_confusion(gold, run.scored_predictions(gold)), run.extractor.name, path)
+        plot_confusion(type_confusion(gold, run.predictions), run.extractor.name, path)
         written[path.name] = path
     return written
