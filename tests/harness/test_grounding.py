@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from damascus_ie import score
 from damascus_ie.core.io import load_gold
 from damascus_ie.core.problems import InvalidInput
-from damascus_ie.harness.grounding import ground_document, normalise, quote_around, text_anchored
+from damascus_ie.harness.grounding import ground_document, normalise, normalise_query, quote_around, text_anchored
 
 from .conftest import DOC_ID, TEXT, gold_document
 
@@ -275,3 +275,29 @@ def test_the_text_anchored_gold_scores_one_everywhere() -> None:
     report = score([text_anchored(doc, doc["text"], fillers_as_text=True) for doc in gold], gold, bootstrap=0)
     assert set(report.headline.values()) == {1.0} and report.warning_counts == {}
     assert all(layer["counts"]["ungrounded"] == 0 and layer["offsets"] == 0 for layer in report.grounding.values())
+
+
+texts = st.lists(st.sampled_from(["Rebels", "rebels", "took", "Homs", "“Homs”", "Assad’s", "army", "—", "said",
+                                  "pro-Iran", "\u00a0", "\n", "ﬁghters", "the"]), min_size=1, max_size=25)
+queries = st.sampled_from(["rebels", "Homs", '"Homs"', "Assad's", "army said", "pro - Iran", "fighters", "the army",
+                           "Damascus", "he", "took  Homs"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.lists(queries, min_size=1, max_size=6))
+def test_every_grounded_span_is_its_text_in_the_document(tokens: list[str], asked: list[str]) -> None:
+    """Soundness: exact spans are the given text, normalised ones equal it once normalised, ungrounded ones
+    occur nowhere, even normalised; every span lies in the document or, ungrounded, in the tail after it."""
+    text = " ".join(tokens)
+    result = ground_document({"id": "d", "mentions": [{"text": q, "type": "PER"} for q in asked]}, text)
+    assert result.problems == []
+    for span in result.spans:
+        found = result.text[span.start:span.end]
+        if span.outcome == "ungrounded":
+            assert span.start > len(text) and found == span.text.strip()
+            assert normalise_query(span.text, fold_case=True) not in normalise(text, fold_case=True)[0]
+        else:
+            assert span.end <= len(text)
+            assert normalise_query(found, fold_case=True) == normalise_query(span.text, fold_case=True)
+            if span.outcome == "exact":
+                assert found == span.text
