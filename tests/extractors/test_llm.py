@@ -42,6 +42,11 @@ DOCUMENT = {"id": "doc-1", "text": "Ada Pell arrived in Lune on Monday. She said
 class Scripted(ThreadingHTTPServer):
     """Answers POSTs from `script` (status, body, headers), then with `ANSWER`; records what it was sent."""
 
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that timed out and hung up is what the timeout test wants
+
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.script: list[tuple[int, Any, dict[str, str]]] = []
@@ -276,6 +281,13 @@ def test_unreachable_server_is_retried_then_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match=r"document doc-1: no answer .* after 2 attempt\(s\): URLError"):
         LLMExtractor(config, sleep=delays.append).extract(DOCUMENT)
     assert delays == [0.1]
+
+
+def test_a_slow_answer_times_out_and_is_retried(server: Scripted, tmp_path: Path) -> None:
+    server.delay = 1.5
+    with pytest.raises(InvalidInput, match=r"document doc-1: no answer .* after 2 attempt\(s\): .*timed out"):
+        extractor(server, tmp_path, timeout=0.3, retries=1).extract(DOCUMENT)
+    assert len(server.received) == 2
 
 
 def test_refusal_is_not_retried_and_names_the_document(server: Scripted, tmp_path: Path,
