@@ -751,8 +751,16 @@ def _file_extractor(ctx: Ctx, records: list[dict], name: str) -> str:
 
 
 def _stale_then_new(ctx: Ctx) -> None:
+    """The earlier run's report is gone, and every new file has the permissions open() gives (not mkstemp's 0600)."""
+    import os
+
     out = ctx.tmp / "out"
     assert not (out / "reports" / "stale.json").exists() and (out / "reports" / "empty.json").exists()
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in (out / "leaderboard.csv", out / "leaderboard.md", out / "reports" / "empty.json"):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask
 
 
 def _both_reports(ctx: Ctx) -> None:
@@ -832,7 +840,7 @@ BENCHMARK = [
          expect="refused; the files stay"),
     Case("second-run", "a second run into the folder of an earlier one", "guarded",
          lambda ctx: (_previous_run(ctx), bench("empty")(ctx))[1], exit=0, uses_dataset=True,
-         after=_stale_then_new, expect="the old report is gone: the folder describes one run"),
+         after=_stale_then_new, expect="the old report is gone (the folder describes one run); files 0666 less the umask"),
     Case("colliding-names", "file:x/a-b.jsonl and file:x/a/b.jsonl (one file name)", "guarded",
          lambda ctx: bench(_file_extractor(ctx, ctx.oracle(), "x/a-b.jsonl"),
                            _file_extractor(ctx, ctx.oracle(), "x/a/b.jsonl"))(ctx), exit=0, uses_dataset=True,
