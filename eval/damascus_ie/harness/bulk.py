@@ -126,13 +126,16 @@ def _text_wrong(text: pa.Array, start: IntArray, end: IntArray, doc: IntArray, d
         text = pa.concat_arrays([text])  # a zero-offset copy, so its buffers start at row 0
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=len(text) + 1)
     data = np.frombuffer(text.buffers()[2], dtype=np.uint8) if text.buffers()[2] is not None else np.zeros(0, np.uint8)
-    size = end - start
-    wrong = (np.diff(offsets) != size) | text.is_null().to_numpy(zero_copy_only=False)
-    size = np.where(wrong, 0, size)
-    within = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
-    owner = np.repeat(np.arange(size.size), size)
-    differs = gold[base[doc][owner] + start[owner] + within] != data[offsets[:-1][owner] + within]
-    wrong |= np.bincount(owner[differs], minlength=size.size) > 0
+    own = np.diff(offsets).astype(np.int64)
+    wrong = (own != end - start) | text.is_null().to_numpy(zero_copy_only=False)
+    # the span texts lie back to back in `data`: byte k of span m should equal gold byte k + shift[m]
+    shift = base[doc] + start - offsets[:-1]
+    low, high = int(offsets[0]), int(offsets[-1])
+    if high > low:
+        position = np.arange(low, high, dtype=np.int64)
+        expected = np.clip(position + np.repeat(np.where(wrong, 0, shift), own), 0, max(gold.size - 1, 0))
+        differs = np.flatnonzero(gold[expected] != data[low:high]) + low
+        wrong[np.searchsorted(offsets, differs, side="right") - 1] = True
     first = gold[np.minimum(base[doc] + start, max(gold.size - 1, 0))] if gold.size else np.zeros(0, np.uint8)
     last = gold[np.minimum(base[doc] + np.maximum(end - 1, 0), max(gold.size - 1, 0))] if gold.size else first
     classes = ascii_classes()

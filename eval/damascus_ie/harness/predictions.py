@@ -124,9 +124,14 @@ def _head(field_name: str | None) -> str:
 
 
 def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, lenient: bool = False,
-                     taxonomy: Taxonomy | None = None) -> LoadedPredictions:
-    """Validated predictions aligned with `gold_docs`; raises InvalidInput on errors unless `lenient`."""
+                     taxonomy: Taxonomy | None = None, layers: Iterable[Layer] | None = None) -> LoadedPredictions:
+    """Validated predictions aligned with `gold_docs`; raises InvalidInput on errors unless `lenient`.
+
+    `layers`: the record layers to be scored (None: all). Only those are read and checked; mentions always
+    are, as events and attributions refer to them.
+    """
     taxonomy = taxonomy or load_taxonomy()
+    unread = frozenset(LAYERS) - {"mentions", *(LAYERS if layers is None else layers)}
     if isinstance(source, str | Path):
         file = "<stdin>" if str(source) == "-" else str(source)
         rows, parse_problems = parse_jsonl(Path(source))
@@ -143,6 +148,9 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
     skipped = len(parse_problems)
     grounded: list[GroundedSpan] = []
     totals: dict[str, int] = {}
+    if unread:
+        rows = [(line, {**record, **{k: [] for k in unread if k in record}} if isinstance(record, dict) else record)
+                for line, record in rows]
     trusted = trusted_mentions([record for _, record in rows], gold_by_id, taxonomy)
     for position, (line, record) in enumerate(_numbered(rows, file)):
         result = check_record(record, file, line, gold_by_id, seen, taxonomy, bool(trusted[position]))

@@ -29,7 +29,7 @@ from damascus_ie import __version__
 from damascus_ie.core.io import GOLD_SOURCE, load_annotated, load_annotation_source, load_gold, read_jsonl
 from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
-from damascus_ie.core.records import AnyRecord
+from damascus_ie.core.records import AnyRecord, Layer
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
@@ -41,6 +41,7 @@ from damascus_ie.harness.report import Report, ReportLayer, layer_name
 from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, paired_test, statistic_value
 
 ALL_LAYERS: tuple[ReportLayer, ...] = get_args(ReportLayer)
+RECORD_LAYER: dict[str, Layer] = {"entities": "mentions", "events": "events", "attributions": "attributions"}
 Gold = str | Path | Sequence[AnyRecord] | None
 
 
@@ -363,7 +364,8 @@ def score(predictions: Predictions, gold: Gold = None, *, layers: Sequence[str] 
     _check_resamples(bootstrap, "bootstrap", 0)
     corpus = prepare_gold(gold)
     chosen = _layers(layers)
-    loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy)
+    loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy,
+                              layers=[RECORD_LAYER[layer] for layer in chosen])
     results = evaluate_layers(corpus, loaded.documents, chosen, resampled=bootstrap > 0)
     statistics = _headline(results)
     unit_doc = corpus.units(bootstrap > 0).doc_of_unit
