@@ -39,7 +39,7 @@ def statistic_value(statistic: Statistic, weights: np.ndarray | None = None) -> 
 
 # Exact resampling builds a (resamples x sentences) weight matrix; past this many entries the bootstrap uses its
 # large-sample form instead (see normal_sums). The shipped gold (50 sentences) is always resampled exactly.
-EXACT_LIMIT = 20_000_000
+EXACT_LIMIT = 5_000_000
 
 
 def bootstrap_intervals(statistics: Mapping[str, Statistic], unit_doc: np.ndarray, resamples: int = 1000,
