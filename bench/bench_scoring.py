@@ -38,7 +38,7 @@ from damascus_ie import score
 from damascus_ie.core.problems import InvalidInput
 from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.taxonomy import load_taxonomy
-from damascus_ie.harness.scoring import GoldCorpus, evaluate_layers, resolve_gold
+from damascus_ie.harness.scoring import GoldCorpus, evaluate_layers, forget_prepared_gold, resolve_gold
 from damascus_ie.harness.uncertainty import bootstrap_intervals
 
 MENTIONS = 20
@@ -155,6 +155,8 @@ def peak_memory(function: Callable[[], Any]) -> tuple[float, Any]:
     try:
         result = function()
     finally:
+        forget_prepared_gold()  # nothing built from the proxy pool outlives the measurement
+        gc.collect()
         pa.set_memory_pool(previous)
     peak = tracemalloc.get_traced_memory()[1] - before + arrow.max_memory()
     tracemalloc.stop()

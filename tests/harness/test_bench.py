@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,4 +22,3 @@ def test_quick_bench_prints_every_target_line(capsys: pytest.CaptureFixture[str]
         row = next(r for r in out.splitlines() if r.strip().startswith(scheme) and "nervaluate" in r).split()
         assert row[3] == row[5], row
     assert "failed" not in out
-    sys.modules.pop("bench_scoring", None)

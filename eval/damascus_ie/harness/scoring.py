@@ -155,6 +155,11 @@ def prepare_gold(gold: Gold | GoldCorpus) -> GoldCorpus:
     return corpus
 
 
+def forget_prepared_gold() -> None:
+    """Drop every prepared gold (a caller measuring memory, or one that changed a gold list in place)."""
+    _PREPARED.clear()
+
+
 def _file_stamp(path: Path) -> tuple[str, int, int]:
     try:
         stat = path.stat()
