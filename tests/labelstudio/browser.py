@@ -72,6 +72,15 @@ class Labeling:
         self.page.goto(f"{self.url}/projects/{project}/data?task={task}")
         self.page.wait_for_selector(".lsf-richtext__container .htx-highlight")
 
+    def open_stream(self, project: int) -> None:
+        """The project's Label All Tasks stream: the next task this person has not annotated yet."""
+        self.page.goto(f"{self.url}/projects/{project}/data")
+        self.page.get_by_text("Label All Tasks").click()
+        self.page.wait_for_selector(".lsf-richtext__container .htx-highlight")
+
+    def visible_text(self) -> str:
+        return str(self.page.inner_text("body"))
+
     def region(self, region_id: str) -> Any:
         return self.page.locator(f'span[class*="htx-highlight-{region_id}-"]').first
 
@@ -112,7 +121,7 @@ class Labeling:
         self.page.keyboard.press("Escape")
 
     def submit(self) -> None:
-        button = self.page.get_by_role("button", name="Submit")
+        button = self.page.get_by_test_id("bottombar-submit-button")
         with self.page.expect_response(lambda r: "/annotations" in r.url and r.request.method == "POST"):
             button.click()
 

@@ -77,3 +77,37 @@ def test_relabel_and_draw_in_the_browser_then_pull_exactly_those_changes(
     added = next(m for m in mine.document["mentions"] if m["id"] == new_id)
     assert (added["level"], added["entity"]) == ("NOM", "damascus")
     print(f"browser session (log in, open, relabel, draw, submit): {seconds:.1f} s")
+
+
+def test_a_second_annotator_joins_by_invite_and_gets_a_copy_of_her_own(
+        ls: LabelStudio, ls_server: Server, ls_env: None, title: str, repo_copy: Path, seed_document: dict,
+        capsys: pytest.CaptureFixture) -> None:
+    """CONTRIBUTING.md's second annotator: invite link, her own name, Label All Tasks gives her a fresh copy of the
+    pre-annotations (not the first annotator's work), she submits it, and pull keeps both annotations apart."""
+    from .conftest import add_person
+    from .test_labelstudio import accept_predictions, publish_fixture_gold
+
+    publish_fixture_gold(repo_copy, seed_document)
+    assert cli.main(["labelstudio", "push", "--project", title]) == 0
+    project = find_project(ls, title)
+    first = next(t for t in ls.tasks.list(project=project.id) if t.data["doc_id"] == SEED_000)
+    accept_predictions(ls, project.id)  # the first annotator (the admin) has done every task
+    add_person(ls, ls_server.url, f"bea-{title}", "Bea", "Second")
+
+    with chromium() as context:
+        ui = Labeling(context, ls_server.url)
+        ui.log_in(f"bea-{title}@example.com", "annotator-pw-1")
+        ui.open_stream(project.id)
+        assert ui.region(seed_document["mentions"][0]["id"]).is_visible()  # pre-filled from the gold
+        # nobody else's annotation on screen (the task view's tabs would show "admin@ex...le.com")
+        assert CREDENTIALS.username.split("@")[0] + "@" not in ui.visible_text()
+        ui.submit()
+
+    capsys.readouterr()
+    assert cli.main(["labelstudio", "pull", "--project", title]) == 0, capsys.readouterr()
+    gold = {d["id"]: d for d in load_gold(repo_copy)[1]}
+    pulled = read_pull(repo_copy / pull_file(title), {d: g["text"] for d, g in gold.items()})
+    (hers,) = [p for p in pulled if p.annotator == "Bea Second"]  # one task from the stream, under her chosen name
+    assert hers.named and label_changes(gold[hers.document["id"]], hers.document) == []  # the pre-annotations as-is
+    assert sorted(p.annotator for p in pulled if p.task == hers.task) == ["Bea Second", CREDENTIALS.username]
+    assert first.id in {p.task for p in pulled}
