@@ -49,6 +49,7 @@ def test_relabel_and_draw_in_the_browser_then_pull_exactly_those_changes(
         ui = Labeling(context, ls_server.url)
         ui.log_in(CREDENTIALS.username, CREDENTIALS.password)
         ui.open_task(project.id, task.id)
+        assert CREDENTIALS.username.split("@")[0] + "@" in ui.visible_text()  # the task view tabs annotations by author
         ui.select_region(source["id"])  # relabel: a source PER -> ORG
         ui.click_label(0, "ORG")
         ui.deselect()
