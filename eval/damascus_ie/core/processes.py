@@ -13,7 +13,22 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+
+class ChildServer:
+    """A server started in its own session (its `process`): `stop()` ends the group; a context manager too."""
+
+    process: subprocess.Popen
+
+    def stop(self, timeout: float = 15.0) -> None:
+        stop_process_group(self.process, timeout)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from damascus_ie.core.paths import repo_root
-from damascus_ie.core.processes import free_port, log_tail, stop_process_group
+from damascus_ie.core.processes import ChildServer, free_port, log_tail, stop_process_group
 
 DATABASE = "label_studio.sqlite3"
 LOG_NAME = "server.log"
@@ -42,21 +42,12 @@ class Credentials:
 
 
 @dataclass
-class Server:
+class Server(ChildServer):
     url: str
     pid: int
     data_dir: Path
     credentials: Credentials
     process: subprocess.Popen = field(repr=False)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        stop_process_group(self.process, timeout)
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def label_studio_bin() -> Path:

