@@ -46,9 +46,12 @@ def serve(args: argparse.Namespace) -> int:
         else:
             print("  password and API key: the ones shown on the first start (API key also under Account & Settings)")
         print(f"\nIn another terminal:\n  export {URL_VAR}={server.url}\n  export {KEY_VAR}=<API key>\n"
-              "  damascus-ie labelstudio push                          # gold as pre-annotations (review)\n"
-              "  damascus-ie labelstudio push --from-extractor spacy   # an extractor's output (correction)\n"
-              "then annotate in the browser, and `damascus-ie labelstudio pull` (see CONTRIBUTING.md).\n"
+              f"  damascus-ie labelstudio push                          # gold as pre-annotations ({DEFAULT_TITLE!r})\n"
+              f"  damascus-ie labelstudio push --from-extractor spacy   # an extractor's output "
+              f"({correction_title('spacy')!r})\n"
+              "In the browser: set your name (avatar -> Account & Settings; the CHANGELOG credits it), invite others\n"
+              "(menu -> Organization -> Add Members -> Copy link), annotate with Label All Tasks, then\n"
+              "`damascus-ie labelstudio pull` (see CONTRIBUTING.md).\n"
               "Ctrl-C stops the server.", flush=True)
         server.process.wait()
         print(f"Label Studio exited with {server.process.returncode}")
