@@ -70,6 +70,9 @@ def offset_hint(text: str, start: int, end: int, expected: str | None) -> str | 
     return None
 
 
+WHOLE_LAYER = -1  # in Checked.bad: the layer itself is malformed
+
+
 @dataclass
 class Checked:
     """A document's problems and which records (layer -> positions) have errors, for a lenient caller."""
@@ -285,7 +288,9 @@ class _Checker:
                 self.warn(None, name, f"`{name}: null` read as an empty list", "null layer")
             return []
         if not isinstance(value, list):
+            self.where = (name, WHOLE_LAYER)  # lenient drops the layer, not the document
             self.report(None, name, f"expected a list, got {type(value).__name__}")
+            self.where = None
             return []
         out = []
         for i, record in enumerate(value):

@@ -186,6 +186,8 @@ def _without(record: dict, bad: dict[str, set[int]]) -> dict:
     for layer in LAYERS:
         if bad.get(layer) and isinstance(record.get(layer), list):
             out[layer] = [r for i, r in enumerate(record[layer]) if i not in bad[layer]]
+        elif bad.get(layer):  # the layer itself is malformed (not a list): dropped, the document kept
+            out[layer] = []
     return out
 
 
