@@ -40,7 +40,8 @@ class Tally:
     kind: Kind = "prf"
 
     def total(self) -> FloatArray:
-        return self.units.sum(axis=0)  # type: ignore[no-any-return]
+        total: FloatArray = self.units.sum(axis=0)
+        return total
 
     def scores(self) -> dict[str, float]:
         return scores_from(self.total(), self.kind)
