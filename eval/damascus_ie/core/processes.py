@@ -19,7 +19,7 @@ from typing import Any, Self
 class ChildServer:
     """A server started in its own session (its `process`): `stop()` ends the group; a context manager too."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen[Any]
 
     def stop(self, timeout: float = 15.0) -> None:
         stop_process_group(self.process, timeout)
