@@ -123,7 +123,13 @@ def as_mentions(spans: list[tuple[int, int, str]]) -> list[dict]:
     return [{"start": start, "end": start + length, "type": kind} for start, length, kind in spans]
 
 
-WIDE_SPANS = st.lists(st.tuples(st.integers(0, 15), st.integers(1, 6), st.sampled_from(TYPES[:2])), max_size=7)
+def span_lists(last_start: int, n_types: int, max_size: int) -> st.SearchStrategy[list[tuple[int, int, str]]]:
+    """(start, length, type) triples: spans that nest, cross and repeat."""
+    return st.lists(st.tuples(st.integers(0, last_start), st.integers(1, 6), st.sampled_from(TYPES[:n_types])),
+                    max_size=max_size)
+
+
+WIDE_SPANS = span_lists(15, 2, 7)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -159,7 +165,7 @@ def brute_force_counts(gold: list[dict], pred: list[dict], scheme: str) -> tuple
     return cor, paired - cor, len(gold) - paired, len(pred) - paired
 
 
-SPANS = st.lists(st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from(TYPES[:3])), max_size=6)
+SPANS = span_lists(12, 3, 6)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
