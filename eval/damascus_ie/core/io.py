@@ -143,8 +143,10 @@ def seed_boilerplate(root: Path | None = None) -> dict[str, list[list[int]]]:
 def attach_texts(docs: list[dict[str, Any]], texts: dict[str, str], file: str,
                  boilerplate: dict[str, list[list[int]]] | None = None) -> list[Document]:
     """Joins annotation layers with their seed text, refusing documents that have no seed."""
-    problems = [Problem(file, str(d.get("id")), None, "id", "no seed file for this document id")
-                for d in docs if d.get("id") not in texts]
+    problems = [Problem(file, None, f"documents[{i}]", None, f"expected a document object, got {type(d).__name__}")
+                for i, d in enumerate(docs) if not isinstance(d, dict)]
+    problems += [Problem(file, str(d.get("id"))[:60], None, "id", "no seed file for this document id")
+                 for d in docs if isinstance(d, dict) and (not isinstance(d.get("id"), str) or d["id"] not in texts)]
     if problems:
         raise InvalidInput(problems)
     boilerplate = boilerplate or {}
