@@ -597,6 +597,10 @@ OPTIONS = [
     Case("gold-jsonl-no-text", "`--gold` documents without text", "refused",
          lambda ctx: [*_score(_oracle_file(ctx)), "--gold", ctx.file("g.jsonl", '{"id": "a"}\n')],
          words=("gold documents need their text",)),
+    Case("gold-jsonl-bad-offsets", "`--gold` documents whose mention offsets are not integers", "refused",
+         lambda ctx: [*_score(_oracle_file(ctx)), "--gold", ctx.file("g.jsonl", json.dumps(
+             {**ctx.gold[0], "mentions": [{**ctx.gold[0]["mentions"][0], "start": {"a": 1}}]}) + "\n")],
+         words=("g.jsonl", "start and end must be integers")),
     Case("compare-resamples-0", "`compare --resamples 0`", "refused",
          lambda ctx: ["compare", _oracle_file(ctx), _oracle_file(ctx), "--resamples", "0"],
          words=("--resamples", "must be >= 1")),

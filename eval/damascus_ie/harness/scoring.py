@@ -31,6 +31,7 @@ from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import AnyRecord, Layer
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.core.validation import validate_document
 from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
 from damascus_ie.harness.metrics.counts import R_DEN, Tally
@@ -176,10 +177,25 @@ def resolve_gold(gold: Gold) -> GoldCorpus:
     if isinstance(gold, str | Path):
         path = Path(gold)
         if path.suffix == ".jsonl":
-            return GoldCorpus(None, _with_text([row for _, row in read_jsonl(path)], str(path)))
+            return GoldCorpus(None, _checked_gold(_with_text([row for _, row in read_jsonl(path)], str(path)),
+                                                  str(path)))
         source_version, _ = load_annotation_source(path)
-        return GoldCorpus(source_version if isinstance(source_version, str) else None, list(load_annotated(path)))
+        return GoldCorpus(source_version if isinstance(source_version, str) else None,
+                          _checked_gold(list(load_annotated(path)), str(path)))
     return GoldCorpus(None, _with_text(list(gold), "<gold>"))
+
+
+def _checked_gold(docs: list[AnyRecord], file: str) -> list[AnyRecord]:
+    """A gold file from the user is read like predictions: what cannot be interpreted is refused, not crashed on.
+
+    (Gold given as a list, from code, is taken as it is: the shipped gold is validated in CI, and checking
+    large programmatic corpora on every call would cost the speed `make bench` measures.)
+    """
+    taxonomy = load_taxonomy()
+    problems = [p for doc in docs for p in validate_document(doc, file, taxonomy, gold=False) if p.severity == "error"]
+    if problems:
+        raise InvalidInput(problems)
+    return docs
 
 
 def _with_text(docs: Sequence[AnyRecord], file: str) -> list[AnyRecord]:
