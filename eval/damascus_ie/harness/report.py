@@ -181,9 +181,11 @@ class Report:
     def render_table(self, width: int = 110) -> str:
         """The rich terminal table, as text (colour codes only when the console is a terminal)."""
         from rich.console import Console
+        from rich.markup import escape  # names and warnings are user text: "[/x]" must print, not parse
         from rich.table import Table
 
-        table = Table(title=f"Damascus-IE {self.dataset_version or 'custom gold'}: {self.extractor or 'predictions'}")
+        table = Table(title=escape(f"Damascus-IE {self.dataset_version or 'custom gold'}: "
+                                   f"{self.extractor or 'predictions'}"))
         for column, justify in (("metric", "left"), ("value", "right"), ("95% interval", "right")):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for name, value in self.headline.items():
@@ -200,7 +202,7 @@ class Report:
             for column in report.columns:
                 per_type.add_column(str(column), justify="left" if column == "type" else "right")
             for row in report.itertuples(index=False):
-                per_type.add_row(row.type, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}",
+                per_type.add_row(escape(str(row.type)), f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}",
                                  str(int(row.support)))
             console.print(per_type)
         grounding = self.grounding_frame()
@@ -212,11 +214,11 @@ class Report:
                 spans.add_row(*map(str, row))
             console.print(spans)
         for note in self.notes:
-            console.print(note, soft_wrap=True)
+            console.print(note, soft_wrap=True, markup=False)
         if self.warning_counts:
-            console.print(self.warnings_summary(), soft_wrap=True)
+            console.print(self.warnings_summary(), soft_wrap=True, markup=False)
         for warning in self.warnings:
-            console.print(f"warning: {warning}", soft_wrap=True)
+            console.print(f"warning: {warning}", soft_wrap=True, markup=False)
         return console.export_text()
 
     def warnings_summary(self) -> str:
