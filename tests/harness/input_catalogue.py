@@ -36,6 +36,7 @@ class Ctx:
     gold: Docs
     stdin: str | None = None
     chdir: bool = False
+    extra_calls: list[str] = field(default_factory=list)
 
     def file(self, name: str, content: str | bytes) -> str:
         path = self.tmp / name
@@ -790,8 +791,9 @@ def _previous_run(ctx: Ctx) -> None:
 
 
 BENCHMARK = [
-    Case("unknown-extractor", "`benchmark --extractors nonesuch`", "refused", bench("rules", "nonesuch"),
-         words=("nonesuch", "unknown extractor")),
+    Case("unknown-extractor", "`benchmark --extractors rules nonesuch`", "refused", bench("rules", "nonesuch"),
+         words=("nonesuch", "unknown extractor"), expect="before the dataset is loaded or anything runs",
+         extra={"before_dataset": True}),
     Case("missing-module", "module:attribute whose module does not exist", "refused", bench("no_such_mod:X"),
          words=("cannot import module 'no_such_mod'",)),
     Case("missing-attribute", "module:attribute whose attribute does not exist", "refused", bench(ext("Nope")),

@@ -39,8 +39,14 @@ def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ctx:
     from damascus_ie.leaderboard import benchmark
 
     benchmark.__dict__.setdefault("_real_load_test_documents", benchmark.load_test_documents)
-    monkeypatch.setattr(benchmark, "load_test_documents", lambda root=None: _copy(_test_split()))
-    return Ctx(tmp_path, [dict(d) for d in load_gold()[1]])
+    ctx = Ctx(tmp_path, [dict(d) for d in load_gold()[1]])
+
+    def loaded(root: Path | None = None) -> tuple[str, list]:
+        ctx.extra_calls.append("load_test_documents")
+        return _copy(_test_split())
+
+    monkeypatch.setattr(benchmark, "load_test_documents", loaded)
+    return ctx
 
 
 def _copy(split: tuple[str, list]) -> tuple[str, list]:
@@ -83,6 +89,8 @@ def test_input(case: Case, ctx: Ctx, capsys: pytest.CaptureFixture[str], monkeyp
         assert case.after is not None or case.words or case.expect, "an accepted input is checked"
     if case.after is not None:
         case.after(ctx)
+    if case.extra.get("before_dataset"):
+        assert ctx.extra_calls == [], "the extractors are checked before the dataset is loaded"
 
 
 def test_catalogue_is_large_and_every_exit_zero_input_is_checked() -> None:
