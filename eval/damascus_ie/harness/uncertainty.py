@@ -4,7 +4,9 @@ Every metric arrives as per-sentence sums (`Tally` rows), so a resample is a
 matrix product: weights (resamples x sentences) times sums (sentences x 4).
 Each document keeps its number of sentences in every resample (stratified by
 document), which is all a two-document corpus allows: the intervals describe
-sentence-level variation in these documents, not variation across news.
+sentence-level variation in these documents, not variation across news. A large
+corpus (past EXACT_LIMIT weights) draws the resampled sums from their
+large-sample normal instead (`normal_value`).
 """
 
 from __future__ import annotations
