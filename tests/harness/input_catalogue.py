@@ -837,7 +837,7 @@ BENCHMARK = [
          words=("exited with status 3", "broken", "document")),
     Case("cmd-timeout", "a command that never answers, --timeout 1", "refused",
          lambda ctx: bench(_script(ctx, "sleep 60\n"), options=("--timeout", "1"))(ctx), uses_dataset=True,
-         words=("timed out after 1 s",)),
+         words=("timed out after 1 s", "flush stdout after each line", "--cmd-mode per-document")),
     Case("cmd-per-document", "a per-document command with --cmd-mode per-document", "scored",
          lambda ctx: bench(_script(ctx, "cat >/dev/null; echo '{\"mentions\": []}'\n"),
                            options=("--cmd-mode", "per-document"))(ctx), exit=0, uses_dataset=True,

@@ -55,8 +55,8 @@ DEFAULT_EXTRACTORS: tuple[str, ...] = ("spacy", "spacy-untuned", "rules", "oracl
 COMMAND_TIMEOUT = 120.0
 
 
-def _fail(where: str, reason: str, document: str | None = None) -> InvalidInput:
-    return InvalidInput([Problem(where, document, None, None, reason)])
+def _fail(where: str, reason: str, document: str | None = None, hint: str | None = None) -> InvalidInput:
+    return InvalidInput([Problem(where, document, None, None, reason, hint=hint)])
 
 
 CommandMode = Literal["stream", "per-document"]
@@ -136,8 +136,9 @@ class CommandExtractor:
             line = self._lines.get(timeout=self.timeout)
         except queue.Empty:
             self.close()
-            raise _fail(self.name, f"timed out after {self.timeout:g} s waiting for one line of output (a command "
-                        "that reads all of stdin before answering needs --cmd-mode per-document)", doc_id) from None
+            raise _fail(self.name, f"timed out after {self.timeout:g} s waiting for one line of output", doc_id,
+                        hint="a streaming command must flush stdout after each line (sed -u, python -u); one that "
+                        "reads all of stdin before answering needs --cmd-mode per-document") from None
         if line is None:
             code = process.wait()
             self._stderr_reader.join(timeout=2)
