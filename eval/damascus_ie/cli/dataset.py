@@ -9,6 +9,7 @@ from pathlib import Path
 
 from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput
+from damascus_ie.dataset.changelog import BUMP_LEVELS
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -113,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--check", action="store_true", help="fail if dataset/ differs from a fresh build")
     add("verify", _verify, "load every config with datasets.load_dataset and compare with the source records")
     bump_parser = add("bump", _bump, "record the current gold as a new version (CHANGELOG entry, rebuild, verify)")
-    bump_parser.add_argument("level", choices=("major", "minor", "patch"))
+    bump_parser.add_argument("level", choices=BUMP_LEVELS)
     bump_parser.add_argument("-m", "--message", action="append", required=True, help="a change (repeatable)")
     add("agreement", _agreement, "inter-annotator agreement between the kept passes in dataset/annotator_passes/")
     release = add("release", _release, "tag a verified version vX.Y.Z, optionally push it to the Hugging Face Hub")

@@ -11,6 +11,7 @@ from pathlib import Path
 from damascus_ie.core.io import load_gold, seed_texts
 from damascus_ie.core.paths import pull_file, repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
+from damascus_ie.dataset.changelog import BUMP_LEVELS
 from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, correction_title
 
 
@@ -162,7 +163,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     review_parser = commands.add_parser("review", help="merge accepted annotations into a new dataset version")
     review_parser.add_argument("--accept", metavar="NAME", action="append",
                                help="take this annotator's annotations (their chosen name; repeatable)")
-    review_parser.add_argument("--level", choices=("major", "minor", "patch"), default="minor")
+    review_parser.add_argument("--level", choices=BUMP_LEVELS, default="minor")
     review_parser.add_argument("--dry-run", action="store_true",
                                help="run every check of the release and print the changes; write nothing")
     review_parser.set_defaults(func=review)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
+
+# Semantic versioning of the dataset: which part of X.Y.Z a release increments.
+BumpLevel = Literal["major", "minor", "patch"]
+BUMP_LEVELS: tuple[BumpLevel, ...] = get_args(BumpLevel)
 
 CHANGELOG = Path("dataset") / "CHANGELOG.md"
 _HEADER = "# Changelog\n\nEvery change to the labels gets a new version and an entry here; `damascus-ie verify` checks the hash.\n"
@@ -49,7 +54,7 @@ def with_entry(existing: str, entry: str) -> str:
     return existing[: first.start()] + entry + existing[first.start():]
 
 
-def bump(version: str, level: str) -> str:
+def bump(version: str, level: BumpLevel) -> str:
     major, minor, patch = (int(x) for x in version.split("."))
     if level == "major":
         return f"{major + 1}.0.0"
@@ -57,4 +62,4 @@ def bump(version: str, level: str) -> str:
         return f"{major}.{minor + 1}.0"
     if level == "patch":
         return f"{major}.{minor}.{patch + 1}"
-    raise ValueError(f"unknown bump level {level!r}; expected major, minor or patch")
+    raise ValueError(f"unknown bump level {level!r}; expected {', '.join(BUMP_LEVELS)}")  # untyped callers

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from damascus_ie.core.records import normalise
 from damascus_ie.dataset.build import data_hash, staged_copy, write_dataset
-from damascus_ie.dataset.changelog import CHANGELOG, bump, entry_text, read_changelog, with_entry
+from damascus_ie.dataset.changelog import CHANGELOG, BumpLevel, bump, entry_text, read_changelog, with_entry
 from damascus_ie.core.io import GOLD_SOURCE, atomic_write_text, load_annotation_source, seed_texts
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import LAYERS, Document
@@ -30,7 +30,7 @@ def gold_source_text(version: str, documents: list[Document]) -> str:
     return json.dumps({"version": version, "documents": docs}, ensure_ascii=False, indent=1) + "\n"
 
 
-def publish_new_version(root: Path, documents: list[Document], changes: list[str], level: str = "minor",
+def publish_new_version(root: Path, documents: list[Document], changes: list[str], level: BumpLevel = "minor",
                         today: datetime.date | None = None, dry_run: bool = False) -> str:
     """Validate, bump, record, rebuild, verify; then swap the result into `root`. Returns the new version.
 

@@ -12,7 +12,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from damascus_ie.core.records import LAYERS, Document
+from damascus_ie.core.records import LAYERS, Document, Layer
 from damascus_ie.harness.agreement import kappa, matched_types
 from damascus_ie.harness.scoring import score
 from damascus_ie.labelstudio.pull import Pulled
@@ -23,7 +23,7 @@ class PairAgreement:
     document: str
     annotator_a: str
     annotator_b: str
-    layer: str
+    layer: Layer
     f1: float
     matched: int
     kappa: float | None

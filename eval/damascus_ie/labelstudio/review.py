@@ -18,6 +18,7 @@ from typing import Any
 
 from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import LAYERS, AnyRecord, Document, Layer, index_by_id, normalise
+from damascus_ie.dataset.changelog import BumpLevel
 from damascus_ie.dataset.versioning import publish_new_version
 from damascus_ie.labelstudio.checks import in_context
 from damascus_ie.labelstudio.convert import Origin
@@ -136,7 +137,7 @@ class Review:
 
 
 def review(root: Path, gold: list[Document], pulled: list[Pulled], accept: list[str] | str | None = None,
-           level: str = "minor", dry_run: bool = False) -> Review:
+           level: BumpLevel = "minor", dry_run: bool = False) -> Review:
     """Publishes only when something changed, every check of the release passed and this is not a dry run; a dry
     run runs every one of those checks as well."""
     accepted = accepted_annotations(pulled, accept)
