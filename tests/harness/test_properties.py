@@ -136,6 +136,20 @@ def test_scores_do_not_depend_on_the_order_of_predictions(pair: tuple[list[dict]
     assert first.metrics["entities"]["overall"] == second.metrics["entities"]["overall"]
 
 
+def test_mentions_alike_but_for_their_level_pair_the_same_in_any_order() -> None:
+    """Two predicted mentions on one span, type and entity, one PRO and one NAM, against one gold NAM: per-level
+    scores followed list position before ties were broken by the whole record (the tie on events is scored as
+    multisets, so it never depended on order)."""
+    text = "Ann met Bob."
+    gold = [{"id": "d", "text": text, "boilerplate": [], "events": [], "attributions": [], "mentions": [
+        {"id": "g0", "start": 0, "end": 3, "text": "Ann", "type": "PER", "level": "NAM", "entity": "e1"}]}]
+    pred = [{"id": "d", "mentions": [{"id": f"p{i}", "start": 0, "end": 3, "text": "Ann", "type": "PER", "level": level,
+                                      "entity": "e1"} for i, level in enumerate(("PRO", "NAM"))]}]
+    reordered = [{"id": "d", "mentions": pred[0]["mentions"][::-1]}]
+    assert (score(pred, gold=gold, bootstrap=0).metrics["entities"]
+            == score(reordered, gold=gold, bootstrap=0).metrics["entities"])
+
+
 @SETTINGS
 @given(corpus_pairs())
 def test_swapping_gold_and_predictions_swaps_precision_and_recall(pair: tuple[list[dict], list[dict]]) -> None:

@@ -30,7 +30,17 @@ import numpy as np
 from damascus_ie.core.records import AnyRecord, rows_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, accuracy_tally, tally
-from damascus_ie.harness.metrics.matching import BoolArray, Canonical, IntArray, Pairs, maximum_matching, overlap_pairs, residual
+from damascus_ie.harness.metrics.matching import (
+    BoolArray,
+    Canonical,
+    IntArray,
+    Pairs,
+    maximum_matching,
+    overlap_pairs,
+    record_rank,
+    residual,
+    tie_break,
+)
 from damascus_ie.harness.metrics.positions import OffsetIndex
 
 NONE = -1
@@ -84,18 +94,22 @@ def attribution_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = Non
 
 
 def canonical_order(table: AttributionTable, mentions: MentionSide) -> Canonical:
-    """Sort keys by content (document, cue, type, source span, content extent) for order-free tie-breaking."""
+    """Sort keys by content (document, cue, type, source span, content extent) for order-free tie-breaking;
+    records tied on all of them (two sharing a cue, as the gold has) by statement id, then whole content."""
     first = np.full(len(table), -1, dtype=np.int64)
     last = np.full(len(table), -1, dtype=np.int64)
     if table.content_row.size:
         first[:] = np.iinfo(np.int64).max
         np.minimum.at(first, table.content_row, table.content_start)
         np.maximum.at(last, table.content_row, table.content_end)
+        first[first == np.iinfo(np.int64).max] = -1
     source_start, source_end = gather(mentions.start, table.source), gather(mentions.end, table.source)
 
     def keys(rows: IntArray) -> tuple[IntArray, ...]:
-        return (last[rows], first[rows], source_end[rows], source_start[rows], table.type[rows], table.cue_end[rows],
-                table.cue_start[rows], table.doc[rows])
+        # +1: "none" (-1) sorts first and the packed key stays non-negative
+        return tie_break((last[rows] + 1, first[rows] + 1, source_end[rows] + 1, source_start[rows] + 1,
+                          table.type[rows] + 1, table.cue_end[rows], table.cue_start[rows], table.doc[rows]),
+                         rows, lambda tied: record_rank(table.records, tied, "statement"))
 
     return keys
 

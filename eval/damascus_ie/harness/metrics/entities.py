@@ -42,6 +42,7 @@ from damascus_ie.harness.metrics.matching import (
     lexicographic_matching,
     maximum_matching,
     overlap_pairs,
+    record_rank,
     residual,
     tie_break,
 )
@@ -96,12 +97,9 @@ class MentionTable:
         return list(chain.from_iterable(self.per_doc))
 
     def canonical(self, rows: IntArray) -> tuple[IntArray, ...]:
-        """Sort keys by content (document, span, type, then identity id) for order-free tie-breaking; lexsort order."""
-        return tie_break((self.type[rows], self.end[rows], self.start[rows], self.doc[rows]), rows, self._identity_rank)
-
-    def _identity_rank(self, rows: IntArray) -> IntArray:
-        records = self.records
-        return np.unique([str(records[r].get("entity")) for r in rows.tolist()], return_inverse=True)[1].ravel()
+        """Sort keys by content (document, span, type, then identity id and whole record) for order-free tie-breaks; lexsort order."""
+        return tie_break((self.type[rows], self.end[rows], self.start[rows], self.doc[rows]), rows,
+                         lambda tied: record_rank(self.records, tied, "entity"))
 
     @cached_property
     def level(self) -> IntArray:

@@ -21,7 +21,7 @@ import numpy as np
 from damascus_ie.core.records import EVENT_ATTRIBUTES, AnyRecord, index_by_id
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.harness.metrics.counts import Tally, tally
-from damascus_ie.harness.metrics.matching import IntArray, equal_pairs, joint_keys, tie_break
+from damascus_ie.harness.metrics.matching import IntArray, equal_pairs, joint_keys, record_rank, tie_break
 
 TASKS: dict[str, tuple[str, ...]] = {
     "trigger_identification": ("doc", "start", "end"),
@@ -43,13 +43,10 @@ class EventTable:
     records: list[AnyRecord]
 
     def canonical(self, rows: IntArray) -> tuple[IntArray, ...]:
-        """Sort keys by content (trigger, type, event id) for order-free tie-breaking; np.lexsort order."""
+        """Sort keys by content (trigger, type, event id, whole record) for order-free tie-breaking; np.lexsort order."""
         columns = self.events
         return tie_break((columns["type"][rows], columns["end"][rows], columns["start"][rows], columns["doc"][rows]),
-                         rows, self._identity_rank)
-
-    def _identity_rank(self, rows: IntArray) -> IntArray:
-        return np.unique([str(self.identities[r]) for r in rows.tolist()], return_inverse=True)[1].ravel()
+                         rows, lambda tied: record_rank(self.records, tied, "event"))
 
 
 def event_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> EventTable:

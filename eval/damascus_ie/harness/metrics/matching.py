@@ -24,7 +24,8 @@ Spans are code-point half-open ``[start, end)``; two spans overlap when
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,8 @@ import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
+
+from damascus_ie.core.records import AnyRecord
 
 IntArray = npt.NDArray[np.integer[Any]]  # any integer dtype: Arrow gives int32 offsets, numpy int64 indices
 Pairs = tuple[IntArray, IntArray]
@@ -104,6 +107,16 @@ def tie_break(keys: tuple[IntArray, ...], rows: IntArray, refine: Callable[[IntA
     finer = np.zeros(rows.size, dtype=np.int64)
     finer[tied] = refine(rows[tied])
     return (finer, packed)
+
+
+def record_rank(records: Sequence[AnyRecord], rows: IntArray, field: str) -> IntArray:
+    """Rank of each row's record by its `field` (an identity id), then by its whole content.
+
+    The finest tie-break: records left tied differ in no field, so whichever pairs, the scores are the same.
+    """
+    keys = [f"{records[r].get(field)}\0{json.dumps(records[r], sort_keys=True, default=str)}" for r in rows.tolist()]
+    rank: IntArray = np.unique(np.array(keys, dtype=object), return_inverse=True)[1].ravel().astype(np.int64)
+    return rank
 
 
 def joint_keys(gold: tuple[IntArray, ...], pred: tuple[IntArray, ...]) -> tuple[IntArray, IntArray]:
