@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
 from pathlib import Path
 
+from damascus_ie.cli.serving import in_foreground
 from damascus_ie.core.io import load_gold, seed_texts
 from damascus_ie.core.paths import pull_file, repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
@@ -18,11 +18,6 @@ from damascus_ie.labelstudio.client import DEFAULT_TITLE, KEY_VAR, URL_VAR, corr
 def _data_dir(args: argparse.Namespace) -> Path:
     default = Path.home() / ".local" / "share" / "damascus-ie" / "label-studio"
     return Path(args.data_dir or os.environ.get("DAMASCUS_IE_LS_DATA") or default)
-
-
-def _interrupt(*_: object) -> None:
-    """SIGTERM (e.g. from make or a terminal closing) stops the server the same way as Ctrl-C."""
-    raise KeyboardInterrupt
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -37,8 +32,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Starting Label Studio on 127.0.0.1 (data in {data_dir}; the first start migrates, ~30-60 s) ...",
           flush=True)
     server = start_server(data_dir, credentials, port=args.port)
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
+
+    def session() -> None:
         print(f"\nLabel Studio is running at {server.url} (PID {server.pid}, log {data_dir / LOG_NAME})\n"
               f"  log in as {credentials.username}")
         if first_start:
@@ -54,14 +49,8 @@ def serve(args: argparse.Namespace) -> int:
               "(menu -> Organization -> Add Members -> Copy link), annotate with Label All Tasks, then\n"
               "`damascus-ie labelstudio pull` (see CONTRIBUTING.md).\n"
               "Ctrl-C stops the server.", flush=True)
-        server.process.wait()
-        print(f"Label Studio exited with {server.process.returncode}")
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping Label Studio ...")
-        return 0
-    finally:
-        server.stop()
+
+    return in_foreground(server, "Label Studio", session)
 
 
 def _project(args: argparse.Namespace) -> str:

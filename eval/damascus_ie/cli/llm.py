@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from damascus_ie.cli.serving import in_foreground
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,10 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--log-dir", type=Path, default=None, metavar="DIR", help="default: a temporary directory")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARG ...] to run against the server")
     parser.set_defaults(func=run)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,19 +39,14 @@ def run(args: argparse.Namespace) -> int:
         except LLMServerError as error:
             print(f"damascus-ie llm-serve: {error}", file=sys.stderr)
             return 2
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
+
+        def session() -> int | None:
             print(f"LLM server ({server.model}) at {server.base_url}, PID {server.pid}, log {server.log}", flush=True)
             if command:
                 env = {**os.environ, f"{ENV_PREFIX}BASE_URL": server.base_url, f"{ENV_PREFIX}MODEL": server.model}
                 return subprocess.run(command, env=env, check=False).returncode
             print(f"  export {ENV_PREFIX}BASE_URL={server.base_url} {ENV_PREFIX}MODEL={server.model}\n"
                   "  damascus-ie benchmark --extractors llm\nCtrl-C stops the server.", flush=True)
-            server.process.wait()
-            print(f"the LLM server exited with {server.process.returncode}")
-            return 1
-        except KeyboardInterrupt:
-            print("\nStopping the LLM server ...")
-            return 130 if command else 0
-        finally:
-            server.stop()
+            return None
+
+        return in_foreground(server, "the LLM server", session, interrupted=130 if command else 0)

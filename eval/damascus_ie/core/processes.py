@@ -12,14 +12,21 @@ import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
 
+@dataclass
 class ChildServer:
     """A server started in its own session (its `process`): `stop()` ends the group; a context manager too."""
 
-    process: subprocess.Popen[Any]
+    process: subprocess.Popen[Any] = field(repr=False)
+
+    @property
+    def pid(self) -> int:
+        """The server's pid, which is also its process group id."""
+        return self.process.pid
 
     def stop(self, timeout: float = 15.0) -> None:
         stop_process_group(self.process, timeout)
@@ -29,6 +36,14 @@ class ChildServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def configured_path(variable: str, default: Path, what: str, error: type[Exception]) -> Path:
+    """$`variable`, else `default` (a virtualenv of the checkout, which `make setup` creates); `error` if missing."""
+    path = Path(os.environ.get(variable) or default)
+    if not path.exists():
+        raise error(f"{what} not found at {path}: run `make setup` or set {variable}")
+    return path
 
 
 def free_port() -> int:

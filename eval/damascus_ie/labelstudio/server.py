@@ -17,11 +17,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from damascus_ie.core.paths import repo_root
-from damascus_ie.core.processes import ChildServer, free_port, log_tail, stop_process_group
+from damascus_ie.core.processes import ChildServer, configured_path, free_port, log_tail, stop_process_group
 
 DATABASE = "label_studio.sqlite3"
 LOG_NAME = "server.log"
@@ -44,18 +44,14 @@ class Credentials:
 @dataclass
 class Server(ChildServer):
     url: str
-    pid: int
     data_dir: Path
     credentials: Credentials
-    process: subprocess.Popen = field(repr=False)
 
 
 def label_studio_bin() -> Path:
     """$LABEL_STUDIO_BIN, else the server virtualenv of the checkout (`make setup` creates it)."""
-    path = Path(os.environ.get("LABEL_STUDIO_BIN") or repo_root() / ".venv-ls" / "bin" / "label-studio")
-    if not path.exists():
-        raise ServerError(f"Label Studio not found at {path}: run `make setup` or set LABEL_STUDIO_BIN")
-    return path
+    return configured_path("LABEL_STUDIO_BIN", repo_root() / ".venv-ls" / "bin" / "label-studio", "Label Studio",
+                           ServerError)
 
 
 def secret_key(data_dir: Path) -> str:
@@ -132,7 +128,7 @@ def start_server(data_dir: Path, credentials: Credentials, *, template: Path | N
     except BaseException:
         stop_process_group(process)
         raise
-    return Server(url=url, pid=process.pid, data_dir=data_dir, credentials=credentials, process=process)
+    return Server(url=url, data_dir=data_dir, credentials=credentials, process=process)
 
 
 def migrate_template(template: Path, credentials: Credentials, timeout: float = 300.0) -> Path:

