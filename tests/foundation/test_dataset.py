@@ -221,14 +221,21 @@ def test_readme_and_card_agree_on_the_hub_id_and_the_revision(repo_root: Path) -
         assert pins == {(HUB_ID, f"v{version}")}, pins
 
 
-def test_the_cards_decoding_snippet_runs(repo_root: Path) -> None:
-    """A nested label decodes through `.feature`, and a row turns into JSON with default=str."""
+def test_the_cards_python_blocks_run_in_order(repo_root: Path) -> None:
+    """The card's snippets, run as a reader pastes them (Hub id and revision pointed at the checkout): a nested
+    label decodes through `.feature`, a row turns into JSON with default=str, and no block uses an undefined name."""
     import json
+    import re
 
-    from datasets import load_dataset
+    from damascus_ie.dataset.card import HUB_ID
 
-    docs = load_dataset(str(repo_root / "dataset"), "documents", split="test")
-    mention_type = docs.features["mentions"].feature["type"]
-    row = docs[0]
+    card = (repo_root / "dataset" / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", card, flags=re.S)
+    assert len(blocks) >= 2
+    source = "\n".join(blocks).replace(f'"{HUB_ID}"', repr(str(repo_root / "dataset")))
+    source = re.sub(r', revision="v[\d.]+"', "", source)
+    namespace: dict = {}
+    exec(compile(source, "dataset/README.md", "exec"), namespace)  # the card's own text
+    mention_type, row = namespace["mention_type"], namespace["row"]
     assert mention_type.int2str(row["mentions"][0]["type"]) in mention_type.names
     assert json.loads(json.dumps(row, default=str, ensure_ascii=False))["date"] == str(row["date"])

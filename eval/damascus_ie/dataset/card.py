@@ -139,16 +139,16 @@ from datasets import load_dataset
 From a checkout: `load_dataset("dataset", "documents", split="test")`.
 
 Nested labels: in `documents`, a layer is a `List` of records, so the label of a field sits under `.feature`
-(`docs.features["mentions"]["type"]` is a TypeError). One row as JSON: the `date` column loads as a
+(`documents.features["mentions"]["type"]` is a TypeError). One row as JSON: the `date` column loads as a
 `datetime.date`, which `json` does not write by itself.
 
 ```python
 import json
 
-mention_type = docs.features["mentions"].feature["type"]      # ClassLabel(names=['PER', 'ORG', ...])
-row = docs[0]
-mention_type.int2str(row["mentions"][0]["type"])              # e.g. 'ORG'
-json.dumps(row, default=str, ensure_ascii=False)              # date -> "2024-12-08"
+mention_type = documents.features["mentions"].feature["type"]  # ClassLabel(names=['PER', 'ORG', ...])
+row = documents[0]
+mention_type.int2str(row["mentions"][0]["type"])                # e.g. 'ORG'
+json.dumps(row, default=str, ensure_ascii=False)                # date -> "2024-12-08"
 ```
 
 ## Source texts, copyright and licence
