@@ -137,6 +137,21 @@ def test_fillers_given_as_text_become_mention_ids() -> None:
     assert Counter(o for _, o, _, _ in spans) == {"exact": 7, "ungrounded": 1}
 
 
+def test_a_filler_names_a_predicted_mention_without_an_id() -> None:
+    """An LLM lists mentions without ids; its fillers still name them (an id is given), with or without a type,
+    instead of an error ("not a predicted mention") or a duplicate mention beside the listed one."""
+    mentions = [{"text": "Rebels", "type": "PER"}, {"start": 16, "end": 20, "text": "Homs", "type": "GPE"}]
+    record = {"mentions": mentions,
+              "events": [{"type": "Conflict:TransferControl", "trigger": {"text": "captured"},
+                          "arguments": [{"role": "Recipient", "text": "Rebels"},
+                                        {"role": "Territory", "text": "Homs", "type": "GPE"}]}]}
+    out, _ = grounded(record, TEXT)
+    assert len(out["mentions"]) == 2
+    recipient, territory = out["events"][0]["arguments"]
+    assert [m["id"] for m in out["mentions"]] == [recipient["mention"], territory["mention"]]
+    assert "id" not in mentions[1]  # the caller's record is left as it was
+
+
 def test_problems_name_the_record_and_field() -> None:
     result = ground_document({"id": "d", "mentions": [{"id": "x", "text": " ", "type": "PER"}],
                               "events": [{"id": "v", "type": "Conflict:Attack", "trigger": {"text": "fled",

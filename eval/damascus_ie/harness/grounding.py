@@ -385,21 +385,28 @@ class _Grounder:
             existing = next((m for (s, e), m in mention_spans.items() if s >= len(self.locator.text)
                              and normalise_query(self.text[s:e], fold_case=True) == given
                              and (s, e) != offsets), None)
-        if existing is not None and existing.get("id") is not None:
+        if existing is not None:
+            if existing.get("id") is None:  # a predicted mention without an id: the filler names it all the same
+                index = next(i for i, m in enumerate(self.mentions) if m is existing)
+                self.mentions[index] = existing = {**existing, "id": self.new_mention_id()}
             return str(existing["id"])
         if filler.get("type") is None:
             self.problem(rid, field, f"filler {filler.get('text')!r} is not a predicted mention: list it in "
                                      "`mentions` or give its `type`")
             return None
-        ids = {m.get("id") for m in self.mentions if isinstance(m, dict)}
-        number = len(self.mentions) + 1
-        while f"grounded-m{number}" in ids:
-            number += 1
-        added: dict[str, Any] = {"id": f"grounded-m{number}", "start": offsets[0], "end": offsets[1],
+        added: dict[str, Any] = {"id": self.new_mention_id(), "start": offsets[0], "end": offsets[1],
                                  "text": self.text[offsets[0]:offsets[1]], "type": filler["type"],
                                  **{k: filler[k] for k in ("level", "entity", "value") if k in filler}}
         self.mentions.append(added)
         return added["id"]
+
+    def new_mention_id(self) -> str:
+        """An id no predicted mention has, for a mention the harness adds or names."""
+        ids = {m.get("id") for m in self.mentions if isinstance(m, dict)}
+        number = len(self.mentions) + 1
+        while f"grounded-m{number}" in ids:
+            number += 1
+        return f"grounded-m{number}"
 
 
 def _offsets(span: Any) -> tuple[int, int] | None:
