@@ -108,3 +108,14 @@ def test_inputs_doc_is_the_catalogue() -> None:
     if os.environ.get("DAMASCUS_IE_WRITE_INPUTS"):
         INPUTS_DOC.write_text(text, encoding="utf-8")
     assert INPUTS_DOC.read_text(encoding="utf-8") == text, "eval/INPUTS.md is stale: DAMASCUS_IE_WRITE_INPUTS=1"
+
+
+def test_harness_doc_and_readme_give_the_catalogues_size() -> None:
+    """HARNESS.md states the number exactly and the README roughly (to the nearest ten); both drifted once."""
+    import re
+
+    harness = (INPUTS_DOC.parent / "HARNESS.md").read_text(encoding="utf-8")
+    readme = (INPUTS_DOC.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"({len(CASES)} inputs," in harness
+    stated = re.search(r"answers to ~(\d+)\s+kinds of bad input", readme)
+    assert stated and abs(int(stated.group(1)) - len(CASES)) <= 5, stated
