@@ -51,7 +51,8 @@ def test_benchmark_writes_the_leaderboard_reports_plots_and_pages(bench_repo: Pa
     done = _cli(bench_repo, "benchmark", "--extractors", "oracle", "empty", f"cmd:{script}", "rules",
                 "--output", str(output), "--no-progress")
     assert done.returncode == 0, done.stderr
-    assert "| extractor | tuned on test texts | entities.strict.f1 |" in done.stdout and str(output / "leaderboard.csv") in done.stdout
+    assert "| extractor | tuned on test texts | entities.strict.f1 | entities.names.strict.f1 |" in done.stdout
+    assert str(output / "leaderboard.csv") in done.stdout
 
     board = pd.read_csv(output / "leaderboard.csv").set_index("extractor")
     assert list(board.index) == ["oracle", "empty", f"cmd:{script}", "rules"]
@@ -59,6 +60,7 @@ def test_benchmark_writes_the_leaderboard_reports_plots_and_pages(bench_repo: Pa
         assert board.loc["oracle", metric] == 1.0 and board.loc["empty", metric] == 0.0
         assert board.loc["oracle", f"{metric} low"] <= 1.0 <= board.loc["oracle", f"{metric} high"]
     assert board.loc[f"cmd:{script}", "entities.strict.f1"] == pytest.approx(4 / 11)
+    assert board.loc["oracle", "entities.names.strict.f1"] == 1.0 and board.loc["empty", "entities.names.strict.f1"] == 0.0
 
     [shell_report_path] = (output / "reports").glob("cmd-*first_word.sh.json")
     shell_report = json.loads(shell_report_path.read_text(encoding="utf-8"))

@@ -18,13 +18,15 @@ import pandas as pd
 from damascus_ie.core.tables import markdown_table
 from damascus_ie.harness.grounding import OUTCOMES
 
-REPORT_FORMAT = "damascus-ie-report/1"
+# /2: warning_counts, grounding, entities.names and per-type support became required (a /1 report lacks them)
+REPORT_FORMAT = "damascus-ie-report/2"
 ReportLayer = Literal["entities", "events", "attributions"]  # how reports name the record layers
 LAYER_NAMES: dict[str, ReportLayer] = {"mentions": "entities", "entities": "entities", "events": "events",
                                        "attributions": "attributions"}
 LAYER_HEADLINE: dict[ReportLayer, str] = {"entities": "entities.strict.f1",
                                           "events": "events.trigger_classification.f1",
                                           "attributions": "attributions.full.f1"}
+NAMES_HEADLINE = "entities.names.strict.f1"  # names (NAM) only, CoNLL-2003's comparison, beside the all-levels F1
 
 
 # Per-type tables (classification_report): the layer's overall score the "micro avg" row reads, and its name.

@@ -38,7 +38,7 @@ from damascus_ie.harness.metrics.counts import R_DEN, Tally
 from damascus_ie.harness.metrics.matching import pack
 from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
 from damascus_ie.harness.predictions import LoadedPredictions, Predictions, load_predictions
-from damascus_ie.harness.report import Report, ReportLayer, layer_name
+from damascus_ie.harness.report import NAMES_HEADLINE, Report, ReportLayer, layer_name
 from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, paired_test, statistic_value
 
 ALL_LAYERS: tuple[ReportLayer, ...] = get_args(ReportLayer)
@@ -270,7 +270,7 @@ def score_entities(pred: PredictedCorpus, units: Units) -> LayerResult:
     statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
     metrics["names"], names_strict = _names(gold, p, g_units, p_units, n_units)
     statistics = {**{"entities.strict.f1": statistics.pop("entities.strict.f1")},
-                  "entities.names.strict.f1": [names_strict], **statistics}  # the names headline next to all levels
+                  NAMES_HEADLINE: [names_strict], **statistics}  # the names headline next to all levels
     coref_metrics, coref_statistics, warnings = _coref(
         IdentitySide(g.entity, g.doc, g_units), IdentitySide(p.entity, p.doc, p_units), pack(p.doc, p.start, p.end),
         pred.mention_to_gold, n_units, "entities")

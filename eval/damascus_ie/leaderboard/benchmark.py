@@ -36,7 +36,7 @@ from damascus_ie.core.records import Document
 from damascus_ie.core.tables import markdown_table
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.harness.predictions import check_record
-from damascus_ie.harness.report import LAYER_HEADLINE
+from damascus_ie.harness.report import LAYER_HEADLINE, NAMES_HEADLINE
 from damascus_ie.leaderboard.error_page import write_error_page
 from damascus_ie.leaderboard.extractors.base import Extractor, Prediction, input_view, tuned_on_test_texts
 from damascus_ie.leaderboard.extractors.registry import COMMAND_TIMEOUT, CommandMode, expand_names, needs_gold, resolve, write_sidecar
@@ -209,6 +209,9 @@ def run_benchmark(names: list[str], root: Path | None = None, progress: bool = T
     return version, gold, runs
 
 
+# the leaderboard's score columns: each layer's headline F1, and the names-only one next to all levels
+SCORE_COLUMNS: tuple[str, ...] = (LAYER_HEADLINE["entities"], NAMES_HEADLINE, LAYER_HEADLINE["events"],
+                                  LAYER_HEADLINE["attributions"])
 PROVENANCE: tuple[str, ...] = ("tuned on test texts", "dataset", "harness", "predictions sha256", "settings")
 
 
@@ -217,13 +220,13 @@ def yes_no(flag: bool | None) -> str:
 
 
 def leaderboard_frame(runs: list[Run]) -> pd.DataFrame:
-    """One row per extractor: each layer's headline F1 (report.LAYER_HEADLINE) with its 95% interval, speed,
+    """One row per extractor: each layer's headline F1 (SCORE_COLUMNS) with its 95% interval, speed,
     and how the row was made: whether the extractor was developed with the test texts visible, the dataset
     and harness versions, the sha256 of its predictions (predictions/<slug>.jsonl) and its settings."""
     rows = []
     for run in runs:
         row: dict[str, Any] = {"extractor": run.extractor.name}
-        for name in LAYER_HEADLINE.values():
+        for name in SCORE_COLUMNS:
             low, high = run.report.intervals.get(name, (math.nan, math.nan))
             row.update({name: run.report.headline.get(name, math.nan), f"{name} low": low, f"{name} high": high})
         row["docs/s"] = len(run.predictions) / run.seconds if run.seconds > 0 else math.inf
@@ -257,7 +260,7 @@ def rate(value: float) -> str:
 
 def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
     """The leaderboard as a Markdown table, each score as "value [low, high]", then how each row was made."""
-    names = list(LAYER_HEADLINE.values())
+    names = list(SCORE_COLUMNS)
     records = frame.to_dict("records")
     rows = [(row["extractor"], row["tuned on test texts"],
              *(f"{row[n]:.3f} [{row[f'{n} low']:.3f}, {row[f'{n} high']:.3f}]" for n in names),
@@ -265,7 +268,8 @@ def leaderboard_markdown(frame: pd.DataFrame, version: str) -> str:
     made = [(row["extractor"], row["tuned on test texts"], row["dataset"], row["harness"],
              f"`{str(row['predictions sha256'])[:16]}`", f"`{row['settings']}`") for row in records]
     return (f"# Damascus-IE leaderboard (dataset {version})\n\n"
-            "Headline F1 per layer with 95% bootstrap confidence intervals. \"tuned on test texts: yes\" marks an "
+            "Headline F1 per layer with 95% bootstrap confidence intervals (entities also names only, "
+            "as CoNLL-2003 scores them). \"tuned on test texts: yes\" marks an "
             "extractor developed with these test documents in view (its word lists or rules were written "
             "reading them): an upper reference for its kind, not a baseline. \"ungrounded\": of the spans given "
             "as text instead of offsets, the share found nowhere in the document (scored as false positives; "
