@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,20 @@ def test_predictions_distinguish_errors_from_warnings(docs: list[dict]) -> None:
     doc["mentions"][0]["type"] = "PERSON"
     [error] = [p for p in validate_document(doc, "p", gold=False) if p.severity == "error"]
     assert error.field == "type" and error.hint == "did you mean 'PER'?"
+
+
+def test_identity_problem_names_a_few_of_the_other_records_and_counts_the_rest(repo_root: Path):
+    """One relabelled mention of a much-mentioned entity gets one readable line, not every other mention's id."""
+    from damascus_ie.core.io import load_gold
+    from damascus_ie.core.validation import SHOWN_PLACES
+
+    docs = load_gold(repo_root)[1]
+    counts = Counter(m["entity"] for d in docs for m in d["mentions"] if m["entity"])
+    entity, n = counts.most_common(1)[0]
+    assert n > SHOWN_PLACES + 1
+    changed = next(m for d in docs for m in d["mentions"] if m["entity"] == entity)
+    old_type, changed["type"] = changed["type"], "FAC" if changed["type"] != "FAC" else "VEH"
+    [problem] = validate_corpus(docs, "f")
+    assert problem.reason.count("/") == SHOWN_PLACES
+    assert f" and {n - 1 - SHOWN_PLACES} more: " in problem.reason
+    assert problem.reason.startswith(f"entity id {entity!r} is {changed['type']} here but {old_type} at ")

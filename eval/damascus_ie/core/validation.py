@@ -71,6 +71,7 @@ def offset_hint(text: str, start: int, end: int, expected: str | None) -> str | 
 
 
 WHOLE_LAYER = -1  # in Checked.bad: the layer itself is malformed
+SHOWN_PLACES = 3  # identity problems name this many of the records that disagree, then count the rest
 
 
 @dataclass
@@ -521,7 +522,9 @@ def _identity_problems(docs: Sequence[Any], file: str, taxonomy: Taxonomy) -> li
             if len(by_kind) < 2 or (layer == "mentions" and taxonomy.types_compatible(set(by_kind))):
                 continue
             standing, *others = sorted(by_kind, key=lambda k: -len(by_kind[k]))
-            at = ", ".join(f"{d}/{r}" for d, r in by_kind[standing])
+            places = [f"{d}/{r}" for d, r in by_kind[standing]]  # a few: "damascus" alone has 33 mentions
+            at = ", ".join(places[:SHOWN_PLACES]) + (f" and {len(places) - SHOWN_PLACES} more"
+                                                     if len(places) > SHOWN_PLACES else "")
             for kind in others:
                 for doc_id, record_id in by_kind[kind]:
                     problems.append(Problem(file, doc_id, record_id, id_field, (
