@@ -15,16 +15,16 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from damascus_ie.core.records import LAYERS, AnyRecord, Document
+from damascus_ie.core.records import LAYERS, AnyRecord, Document, Layer
+from damascus_ie.harness.agreement import SPAN_FIELD
 
 ID_PREFIX = {"mentions": "m", "events": "v", "attributions": "a"}
-SPAN_KEY = {"mentions": None, "events": "trigger", "attributions": "cue"}
 IDENTITY = {"mentions": "entity", "events": "event", "attributions": "statement"}
 _NUMBERED = re.compile(r"^[a-z](\d+)$")
 
 
-def _span(layer: str, record: AnyRecord) -> tuple[Any, Any]:
-    key = SPAN_KEY[layer]
+def _span(layer: Layer, record: AnyRecord) -> tuple[Any, Any]:
+    key = SPAN_FIELD[layer]
     span = record if key is None else record.get(key) or {}
     return span.get("start"), span.get("end")
 

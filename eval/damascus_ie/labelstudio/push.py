@@ -12,15 +12,10 @@ from damascus_ie.core.validation import validate_document
 from damascus_ie.labelstudio.client import ensure_project
 from damascus_ie.labelstudio.config import labeling_config
 from damascus_ie.labelstudio.convert import document_to_results, region_id_clashes
-from damascus_ie.labelstudio.correction import align_to_gold
+from damascus_ie.labelstudio.correction import ID_PREFIX, align_to_gold
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
-
-if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
-
-ID_PREFIX = {"mentions": "m", "events": "v", "attributions": "a"}
 
 
 @dataclass
