@@ -79,11 +79,11 @@ def label_changes(old: Document | None, new: Document) -> list[str]:
     lines = []
     old_norm = normalise(old) if old is not None else None
     new_norm = normalise(new)
+    names_before = {m["id"]: f"'{m['text']}'" for m in (old_norm["mentions"] if old_norm is not None else [])}
+    names_after = {m["id"]: f"'{m['text']}'" for m in new_norm["mentions"]}
     for layer in LAYERS:
         before: dict[str, AnyRecord] = index_by_id(old_norm[layer]) if old_norm is not None else {}
         after: dict[str, AnyRecord] = index_by_id(new_norm[layer])
-        names_before = {m["id"]: f"'{m['text']}'" for m in (old_norm["mentions"] if old_norm is not None else [])}
-        names_after = {m["id"]: f"'{m['text']}'" for m in new_norm["mentions"]}
         added = [_describe(layer, after[i]) for i in after if i not in before]
         removed = [_describe(layer, before[i]) for i in before if i not in after]
         changed = []
