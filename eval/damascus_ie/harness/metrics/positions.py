@@ -128,13 +128,6 @@ class OffsetIndex:
         counts = np.bincount(doc, minlength=n_docs)
         self.first_unit = np.r_[0, np.cumsum(counts)][:-1]
 
-    @classmethod
-    def from_lists(cls, starts_per_doc: Sequence[Sequence[int]], width: int) -> OffsetIndex:
-        counts = np.fromiter(map(len, starts_per_doc), np.int64, len(starts_per_doc))
-        doc = np.repeat(np.arange(len(starts_per_doc), dtype=np.int64), counts)
-        flat = np.fromiter((s for starts in starts_per_doc for s in starts), np.int64, int(counts.sum()))
-        return cls(doc, flat, len(starts_per_doc), width)
-
     def __len__(self) -> int:
         return int(self.keys.size)
 
