@@ -239,14 +239,15 @@ def _coref(gold: IdentitySide, pred: IdentitySide, pred_span: np.ndarray | None,
     """
     metrics: dict[str, Any] = {}
     statistics: dict[str, Statistic] = {}
-    removed = 0
+    gold_codes, pred_codes = coref.identity_codes(gold.ids), coref.identity_codes(pred.ids)  # once for both levels
+    response_rows: np.ndarray = np.zeros(0, np.int64)
     for name, corpus in zip(names, (False, True), strict=True):
-        parts, key_rows, response_rows = coref.identity_partitions(gold.ids, gold.doc, pred.ids, pred.doc,
+        parts, key_rows, response_rows = coref.identity_partitions(gold_codes, gold.doc, pred_codes, pred.doc,
                                                                    pred_to_gold, corpus, pred_span)
         tallies = coref.coref_tallies(parts, gold.units[key_rows], pred.units[response_rows], n_units)
         metrics[name] = coref.coref_scores(tallies)
         statistics[f"{prefix}.{name}.conll_f1"] = [tallies[m] for m in ("muc", "b3", "ceafe")]
-        removed = int(np.count_nonzero(coref.identity_codes(pred.ids) >= 0)) - response_rows.size
+    removed = int(np.count_nonzero(pred_codes >= 0)) - response_rows.size  # the same rows at both levels
     warnings = {f"{prefix}: repeated prediction left out of identity scoring": removed} if removed else {}
     return metrics, statistics, warnings
 
