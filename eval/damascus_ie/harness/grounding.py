@@ -209,6 +209,11 @@ def _is_text_filler(value: Any) -> bool:
     return isinstance(value, dict) and "text" in value
 
 
+def _is_text_argument(argument: Any) -> bool:
+    """An event argument given as the text of its filler instead of a mention id."""
+    return isinstance(argument, dict) and "mention" not in argument and _is_text_filler(argument)
+
+
 class _Grounder:
     def __init__(self, record: dict[str, Any], text: str, boilerplate: Sequence[Sequence[int]], file: str,
                  line: int | None, fold_case: bool):
@@ -342,7 +347,7 @@ class _Grounder:
         return event
 
     def argument(self, argument: Any, rid: str, position: int, anchor: tuple[int, int] | None) -> Any:
-        if not (isinstance(argument, dict) and "mention" not in argument and _is_text_filler(argument)):
+        if not _is_text_argument(argument):
             return argument
         filler = {k: v for k, v in argument.items() if k != "role"}
         mention = self.filler(filler, "events", rid, f"arguments[{position}]", anchor)
@@ -432,8 +437,7 @@ def needs_grounding(record: Any) -> bool:
         if is_text_anchored(mention):
             return True
     for event in _list(record.get("events")):
-        if is_text_anchored(event.get("trigger")) or any(
-                isinstance(a, dict) and "mention" not in a and "text" in a for a in _list(event.get("arguments"))):
+        if is_text_anchored(event.get("trigger")) or any(map(_is_text_argument, _list(event.get("arguments")))):
             return True
     for attribution in _list(record.get("attributions")):
         if is_text_anchored(attribution.get("cue")) or any(is_text_anchored(s) for s in _list(attribution.get("content"))) \
