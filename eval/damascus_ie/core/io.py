@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -97,8 +98,6 @@ def parse_lines(lines: Iterable[str], file: str) -> tuple[list[tuple[int, Any]],
 def parse_jsonl(path: Path) -> tuple[list[tuple[int, Any]], list[Problem]]:
     """parse_lines over a file (`-`: standard input), refusing one that cannot be read or is not UTF-8."""
     if str(path) == "-":
-        import sys
-
         try:
             return parse_lines(sys.stdin, "<stdin>")
         except UnicodeDecodeError as error:
