@@ -44,6 +44,15 @@ class PullResult:
                 f"{self.skipped} skipped/cancelled ignored")
 
 
+def _user_id(user: Any) -> Any:
+    """An export names a user by id, or by an object holding it."""
+    return user.get("id") if isinstance(user, dict) else user
+
+
+def _annotator(annotators: dict[int, Annotator], user: Any) -> Annotator:
+    return annotators.get(user) or Annotator(None, f"user-{user}")
+
+
 def convert_export(tasks: list[dict[str, Any]], annotators: dict[int, Annotator], texts: dict[str, str],
                    gold: list[Document] | None = None) -> PullResult:
     """Pure: a JSON export -> valid documents and problems. `texts` are the seeds, to catch an edited task text;
@@ -61,19 +70,17 @@ def convert_export(tasks: list[dict[str, Any]], annotators: dict[int, Annotator]
             if annotation.get("was_cancelled"):
                 out.skipped += 1
                 continue
-            completed_by = annotation.get("completed_by")
-            user: Any = completed_by.get("id") if isinstance(completed_by, dict) else completed_by
-            who = annotators.get(user) or Annotator(None, f"user-{user}")
+            user = _user_id(annotation.get("completed_by"))
+            who = _annotator(annotators, user)
             origin = Origin(task.get("id", "?"), who.label, annotation.get("id"))
             if texts.get(doc_id) != data.get("text"):
                 reason = "no seed with this document id" if doc_id not in texts else "task text differs from the seed"
                 out.problems.append(Problem(str(origin), doc_id, None, "data", reason))
                 continue
-            editor = annotation.get("updated_by")
-            editor = editor.get("id") if isinstance(editor, dict) else editor
+            editor = _user_id(annotation.get("updated_by"))
             if editor is not None and editor != user:
                 out.problems.append(Problem(str(origin), doc_id, None, "updated_by", (
-                    f"last saved by {(annotators.get(editor) or Annotator(None, f'user-{editor}')).label}, not its "
+                    f"last saved by {_annotator(annotators, editor).label}, not its "
                     "author: Label Studio lets anyone update anyone's annotation, so an edited one counts for no one."
                     " The author re-submits their own; the editor makes their own copy (see CONTRIBUTING.md)")))
                 continue
