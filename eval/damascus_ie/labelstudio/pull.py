@@ -31,6 +31,10 @@ class Pulled:
     document: Document
     named: bool = True  # the annotator chose a name (the CHANGELOG credits it); else `annotator` is their e-mail
 
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.task, self.annotator, self.annotation)
+
 
 @dataclass
 class PullResult:

@@ -21,7 +21,6 @@ from damascus_ie.core.records import LAYERS, AnyRecord, Document, Layer, index_b
 from damascus_ie.dataset.changelog import BumpLevel
 from damascus_ie.dataset.versioning import publish_new_version
 from damascus_ie.labelstudio.checks import in_context
-from damascus_ie.labelstudio.convert import Origin
 from damascus_ie.labelstudio.pull import Pulled
 
 
@@ -116,7 +115,7 @@ def merged_gold(gold: list[Document], accepted: dict[str, Pulled]) -> tuple[list
 
 def unnamed_annotators(accepted: dict[str, Pulled]) -> list[Problem]:
     """The CHANGELOG credits the name a contributor chose; an account without one cannot be credited."""
-    return [Problem(str(Origin(row.task, row.annotator, row.annotation)), doc_id, None, "annotator",
+    return [Problem(str(row.origin), doc_id, None, "annotator",
                     "this account has no name to credit in the CHANGELOG (which never records an e-mail address): "
                     "set First and Last name under Account & Settings in Label Studio, then pull again")
             for doc_id, row in sorted(accepted.items()) if not row.named]
@@ -126,7 +125,7 @@ def _in_review_context(problem: Problem, accepted: dict[str, Pulled]) -> Problem
     row = accepted.get(str(problem.document))
     if row is None:
         return problem
-    return in_context(problem, row.document, file=str(Origin(row.task, row.annotator, row.annotation)))
+    return in_context(problem, row.document, file=str(row.origin))
 
 
 @dataclass(frozen=True)
