@@ -16,7 +16,7 @@ from pathlib import Path
 from damascus_ie.core.io import atomic_write_text, dumps_canonical, jsonl_text, load_gold
 from damascus_ie.core.paths import repo_root
 from damascus_ie.core.problems import InvalidInput, Problem
-from damascus_ie.core.records import Document, normalise
+from damascus_ie.core.records import LAYERS, Document, normalise
 from damascus_ie.dataset.card import dataset_card
 from damascus_ie.dataset.seeds import SeedRecord, check_seeds
 from damascus_ie.core.sentences import sentence_spans, token_spans
@@ -43,7 +43,7 @@ def config_rows(docs: list[Document], manifest: list[SeedRecord]) -> dict[str, l
         rows["documents"].append({"id": doc["id"], "title": seed["title"], "date": seed["date"],
                                   "publisher": seed["publisher"], "language": seed["language"], **{
                                       k: doc[k] for k in ("text", "boilerplate", "mentions", "events", "attributions")}})
-        for layer in ("mentions", "events", "attributions"):
+        for layer in LAYERS:
             rows[layer] += [{"document": doc["id"], **record} for record in doc[layer]]
         rows["ner"] += list(ner_rows(doc))
     return rows
