@@ -76,6 +76,7 @@ class Document(TypedDict):
 # A record or document as given: a prediction may lack fields, so readers take any mapping.
 AnyRecord = Mapping[str, Any]
 LAYERS: tuple[Layer, ...] = tuple(LAYER_RECORDS)
+ID_PREFIX: dict[Layer, str] = {"mentions": "m", "events": "v", "attributions": "a"}  # record ids m1, v1, a1
 
 
 R = TypeVar("R", bound=Mapping[str, Any])

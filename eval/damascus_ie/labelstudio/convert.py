@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from damascus_ie.core.problems import Problem
-from damascus_ie.core.records import EVENT_ATTRIBUTES, LAYERS, AnyRecord, Attribution, Document, Event, Mention
+from damascus_ie.core.records import EVENT_ATTRIBUTES, ID_PREFIX, LAYERS, AnyRecord, Attribution, Document, Event, Mention
 from damascus_ie.labelstudio.config import (
     ATTRIBUTION,
     ATTRIBUTION_TYPE,
@@ -147,7 +147,7 @@ def region_id_clashes(doc: Document) -> list[Problem]:
 
 # ---------------------------------------------------------------- Label Studio -> gold
 
-RECORD_PREFIX = {MENTION: "m", TRIGGER: "v", CUE: "a"}  # region kind -> the project's record id prefix
+RECORD_PREFIX = {MENTION: ID_PREFIX["mentions"], TRIGGER: ID_PREFIX["events"], CUE: ID_PREFIX["attributions"]}  # by region kind
 _OWN_ID = re.compile(r"^([a-z])(\d+)$")
 
 

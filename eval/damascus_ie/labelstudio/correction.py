@@ -15,10 +15,9 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from damascus_ie.core.records import LAYERS, AnyRecord, Document, Layer
+from damascus_ie.core.records import ID_PREFIX, LAYERS, AnyRecord, Document, Layer
 from damascus_ie.harness.agreement import SPAN_FIELD
 
-ID_PREFIX = {"mentions": "m", "events": "v", "attributions": "a"}
 IDENTITY = {"mentions": "entity", "events": "event", "attributions": "statement"}
 _NUMBERED = re.compile(r"^[a-z](\d+)$")
 

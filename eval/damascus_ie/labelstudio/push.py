@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from damascus_ie.core.problems import InvalidInput
-from damascus_ie.core.records import LAYERS, AnyRecord, Document
+from damascus_ie.core.records import ID_PREFIX, LAYERS, AnyRecord, Document
 from damascus_ie.core.validation import validate_document
 from damascus_ie.labelstudio.client import ensure_project
 from damascus_ie.labelstudio.config import labeling_config
 from damascus_ie.labelstudio.convert import document_to_results, region_id_clashes
-from damascus_ie.labelstudio.correction import ID_PREFIX, align_to_gold
+from damascus_ie.labelstudio.correction import align_to_gold
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
