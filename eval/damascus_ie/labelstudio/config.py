@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from damascus_ie.core.records import EVENT_ATTRIBUTES
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 TEXT = "text"
@@ -66,12 +67,12 @@ def _labels(name: str, values: tuple[str, ...], descriptions: dict[str, str]) ->
 
 
 # Captions of the per-region groups, shown above each in the side column.
-CAPTIONS = {LEVEL: "Mention level: NAM name, NOM nominal, PRO pronoun", "polarity": "Polarity",
-            "modality": "Modality", "tense": "Tense", "genericity": "Genericity",
-            ATTRIBUTION_TYPE: "Attribution type: DIRECT quote, INDIRECT report, MIXED",
-            NO_SOURCE: "Source (when the text names none, tick this instead of a source relation)",
-            IDENTITY: "Identity id (the entity / event / statement id shared across the corpus)",
-            VALUE: "TIME value (ISO 8601, optional)"}
+CAPTIONS: dict[str, str] = {LEVEL: "Mention level: NAM name, NOM nominal, PRO pronoun",
+                            **{attribute: attribute.capitalize() for attribute in EVENT_ATTRIBUTES},
+                            ATTRIBUTION_TYPE: "Attribution type: DIRECT quote, INDIRECT report, MIXED",
+                            NO_SOURCE: "Source (when the text names none, tick this instead of a source relation)",
+                            IDENTITY: "Identity id (the entity / event / statement id shared across the corpus)",
+                            VALUE: "TIME value (ISO 8601, optional)"}
 # Relation label colours by what they link, so the one long picker reads as groups (the config language of
 # 1.23.2 cannot filter it by the selected region; pull refuses a relation between the wrong kinds of region).
 ROLE_COLOUR, LINK_COLOUR = "#1f77b4", "#d62728"
