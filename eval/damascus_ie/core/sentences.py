@@ -7,6 +7,7 @@ resampling units and the rules baseline all see the same sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’']?\s+(?=[“\"‘'A-Z])")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -38,3 +39,8 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     """Word runs and single punctuation marks: "Assad’s" -> "Assad", "’", "s"."""
     end = len(text) if end is None else end
     return [(m.start() + start, m.end() + start) for m in _TOKEN.finditer(text[start:end])]
+
+
+def first_overlap(start: int, end: int, pieces: Iterable[Sequence[int]]) -> Sequence[int] | None:
+    """The first [start, end) piece that shares a code point with [start, end): boilerplate tests ask this."""
+    return next((piece for piece in pieces if start < piece[1] and piece[0] < end), None)

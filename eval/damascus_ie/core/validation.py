@@ -24,6 +24,7 @@ from typing import Any, TypeGuard
 from damascus_ie.core.fields import LAYER_RECORDS, RECORD_FIELDS, Field, Layer, RecordFields, label_values
 from damascus_ie.core.problems import Problem, Severity
 from damascus_ie.core.records import LAYERS
+from damascus_ie.core.sentences import first_overlap
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 
 DOCUMENT_KEYS = frozenset({"id", "text", "boilerplate", *LAYERS})
@@ -159,11 +160,9 @@ class _Checker:
         if actual != actual.strip():
             self.warn(record, field, f"span [{start}, {end}) {actual!r} starts or ends on white space",
                       "span on white space")
-        for b_start, b_end in self.boilerplate:
-            if start < b_end and b_start < end:
-                self.warn(record, field, f"span [{start}, {end}) lies in boilerplate [{b_start}, {b_end}), which is "
-                          "not annotated" + ("" if self.gold else ": ignored in scoring"), "span in boilerplate")
-                break
+        if (piece := first_overlap(start, end, self.boilerplate)) is not None:
+            self.warn(record, field, f"span [{start}, {end}) lies in boilerplate [{piece[0]}, {piece[1]}), which is "
+                      "not annotated" + ("" if self.gold else ": ignored in scoring"), "span in boilerplate")
         return True
 
     def check_label(self, record: str, field: str, value: Any, allowed: Iterable[str], required: bool = True,

@@ -19,7 +19,7 @@ from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import LAYERS, Document, normalise
 from damascus_ie.dataset.card import dataset_card
 from damascus_ie.dataset.seeds import SeedRecord, check_seeds
-from damascus_ie.core.sentences import sentence_spans, token_spans
+from damascus_ie.core.sentences import first_overlap, sentence_spans, token_spans
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.core.validation import validate_corpus
 
@@ -55,7 +55,7 @@ def ner_rows(doc: Document) -> Iterator[dict]:
     named = _outermost([(m["start"], m["end"], m["type"], m["id"]) for m in doc["mentions"] if m["level"] == "NAM"])
     boilerplate = [tuple(p) for p in doc["boilerplate"]]
     for index, (start, end) in enumerate(sentence_spans(text)):
-        if any(start < b_end and b_start < end for b_start, b_end in boilerplate):
+        if first_overlap(start, end, boilerplate) is not None:
             continue
         tokens = token_spans(text, start, end)
         tags = ["O"] * len(tokens)

@@ -51,7 +51,7 @@ from typing import Any, Literal
 
 from damascus_ie.core.fields import ANCHOR_HINTS
 from damascus_ie.core.problems import Problem
-from damascus_ie.core.sentences import sentence_spans
+from damascus_ie.core.sentences import first_overlap, sentence_spans
 
 Outcome = Literal["offsets", "exact", "normalised", "ambiguous", "ungrounded"]
 OUTCOMES: tuple[Outcome, ...] = ("exact", "normalised", "ambiguous", "ungrounded")
@@ -164,7 +164,7 @@ class Locator:
     def _keep(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         """Distinct spans outside boilerplate, in document order."""
         return sorted({(s, e) for s, e in spans
-                       if not any(s < b_end and b_start < e for b_start, b_end in self.boilerplate)})
+                       if first_overlap(s, e, self.boilerplate) is None})
 
 
 @dataclass(frozen=True)

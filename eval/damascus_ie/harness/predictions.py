@@ -32,6 +32,7 @@ from typing import Any
 from damascus_ie.core.io import parse_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import LAYERS, AnyRecord, Layer
+from damascus_ie.core.sentences import first_overlap
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
 from damascus_ie.harness.bulk import trusted_mentions
@@ -192,7 +193,7 @@ def _without(record: dict, bad: dict[str, set[int]]) -> dict:
 
 
 def _in_boilerplate(span: Any, boilerplate: list) -> bool:
-    return isinstance(span, dict) and any(span["start"] < end and start < span["end"] for start, end in boilerplate)
+    return isinstance(span, dict) and bool(boilerplate) and first_overlap(span["start"], span["end"], boilerplate) is not None
 
 
 def in_boilerplate(record: dict, boilerplate: list) -> list[tuple[Layer, dict]]:
