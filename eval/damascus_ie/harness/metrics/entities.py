@@ -22,7 +22,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property, reduce
-from itertools import chain, repeat, starmap
+from itertools import chain, starmap
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -68,6 +68,10 @@ class MentionTable:
     per_doc: list[Sequence[AnyRecord]]  # each document's mention records, as given
     taxonomy: Taxonomy
     entity: IntArray  # identity id code per row (coref.sorted_codes of this table), -1 where there is none
+    level: IntArray  # mention level code per row (taxonomy.mention_levels), -1 where a prediction has none
+    # a subset's rows among the records of per_doc; None: all of them. Records are looked up only when needed
+    # (identity ties, error pages), so a subset never copies them.
+    source_rows: IntArray | None = None
 
     def __len__(self) -> int:
         return int(self.start.size)
@@ -76,45 +80,38 @@ class MentionTable:
         """The rows of documents [start, stop), numbered from 0 like a table built from docs[start:stop]."""
         first, last = np.searchsorted(self.doc, [start, stop])
         rows = slice(int(first), int(last))
+        source_rows = None
+        if self.source_rows is not None:  # renumbered from the first record of document `start`
+            source_rows = self.source_rows[rows] - sum(map(len, self.per_doc[:start]))
         return MentionTable(self.doc[rows] - start, self.start[rows], self.end[rows], self.type[rows],
-                            self.per_doc[start:stop], self.taxonomy, self.entity[rows])
+                            self.per_doc[start:stop], self.taxonomy, self.entity[rows], self.level[rows], source_rows)
 
     def subset(self, keep: BoolArray) -> MentionTable:
-        """The rows where `keep` is true, as a table of the same documents (records kept with their rows)."""
+        """The rows where `keep` is true, as a table of the same documents."""
         if keep.all():
             return self
         rows = np.flatnonzero(keep)
-        records = self.records
-        chosen = [records[r] for r in rows.tolist()]
-        ends = np.cumsum(np.bincount(self.doc[rows], minlength=len(self.per_doc))).tolist()
-        per_doc: list[Sequence[AnyRecord]] = [chosen[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-        return MentionTable(self.doc[rows], self.start[rows], self.end[rows], self.type[rows], per_doc, self.taxonomy,
-                            self.entity[rows])
+        source_rows = rows if self.source_rows is None else self.source_rows[rows]
+        return MentionTable(self.doc[rows], self.start[rows], self.end[rows], self.type[rows], self.per_doc,
+                            self.taxonomy, self.entity[rows], self.level[rows], source_rows)
 
     @cached_property
     def records(self) -> list[AnyRecord]:
-        """The records in row order; built only when a record itself is needed (identity ties, levels, errors)."""
-        return list(chain.from_iterable(self.per_doc))
+        """The records in row order; built only when a record itself is needed (identity ties, errors)."""
+        every = list(chain.from_iterable(self.per_doc))
+        return every if self.source_rows is None else [every[r] for r in self.source_rows.tolist()]
 
     def canonical(self, rows: IntArray) -> tuple[IntArray, ...]:
         """Sort keys by content (document, span, type, then identity id and whole record) for order-free tie-breaks; lexsort order."""
         return tie_break((self.type[rows], self.end[rows], self.start[rows], self.doc[rows]), rows,
                          lambda tied: record_rank(self.records, tied, "entity"))
 
-    @cached_property
-    def level(self) -> IntArray:
-        """Mention level codes (-1 where a prediction has none), read only when per-level scores are asked for."""
-        level_code = {t: i for i, t in enumerate(self.taxonomy.mention_levels)}
-        # records are JSON dicts: the unbound dict.get is the fastest reader
-        levels = map(dict.get, self.records, repeat("level"))  # type: ignore[arg-type]
-        return np.fromiter(map(level_code.get, levels, repeat(-1)), np.int64, len(self))  # type: ignore[misc]
-
 
 # The fields scoring reads, converted by Arrow's C++ loop: touching millions of dicts is what scoring costs.
-# Offsets are read as int32 (half the bytes written; a document is far below 2**31 code points) and types as
-# plain strings, coded against the taxonomy afterwards in C++.
+# Offsets are read as int32 (half the bytes written; a document is far below 2**31 code points) and types and
+# levels as plain strings, coded against the taxonomy afterwards in C++.
 _FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
-                               ("entity", pa.string())]))
+                               ("entity", pa.string()), ("level", pa.string())]))
 _REQUIRED = ("start", "end", "type")
 
 
@@ -135,14 +132,13 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -
     codes = pc.index_in(types, value_set=pa.array(taxonomy.entity_types, pa.string()))
     if codes.null_count:
         raise KeyError(types.filter(codes.is_null())[0].as_py())
+    levels = pc.index_in(rows.field("level"), value_set=pa.array(taxonomy.mention_levels, pa.string()))
     offsets = lists.offsets.to_numpy()
     return MentionTable(
         doc=np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(offsets)),
         start=rows.field("start").to_numpy(), end=rows.field("end").to_numpy(), type=codes.to_numpy(),
-        per_doc=per_doc, taxonomy=taxonomy, entity=sorted_codes(rows.field("entity")))
-
-
-
+        per_doc=per_doc, taxonomy=taxonomy, entity=sorted_codes(rows.field("entity")),
+        level=levels.fill_null(-1).to_numpy())
 
 
 # The rule each scheme pairs by: partial pairs like exact and gives INC pairs half credit instead.
