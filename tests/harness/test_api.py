@@ -186,3 +186,28 @@ def test_table_output_shows_precision_recall_and_support_per_type(known_errors: 
     rendered = report.render_table()
     assert "entities per type (strict)" in rendered and "events per type (trigger classification)" in rendered
     assert all(word in rendered for word in ("precision", "recall", "support", "weighted avg"))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_score_pauses_the_cycle_collector_and_restores_it_even_on_refusal(real_gold: list[dict],
+                                                                           enabled: bool) -> None:
+    import gc
+
+    seen: list[bool] = []
+    original = entities.match
+
+    def spy(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(*args)
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(entities, "match", spy)
+            score(degraded(real_gold), real_gold, layers=["entities"], bootstrap=0)
+        with pytest.raises(InvalidInput):
+            score([{"id": real_gold[0]["id"], "mentions": [{"start": "x"}]}], real_gold, bootstrap=0)
+        assert seen and not any(seen)  # paused while scoring
+        assert gc.isenabled() is enabled  # and as it was afterwards, also after a refusal
+    finally:
+        gc.enable()
