@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from damascus_ie.core.taxonomy import load_taxonomy
 from damascus_ie.core.validation import check_document
-from damascus_ie.harness import predictions
+from damascus_ie.harness import bulk, predictions
 from damascus_ie.harness.bulk import trusted_mentions
 
 TAXONOMY = load_taxonomy()
@@ -104,7 +104,30 @@ def test_loading_gives_the_same_documents_and_problems_with_or_without_the_bulk_
                                           "entity": "x", "level": "NOM"}]}]
     fast = predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY)
     assert trusted_mentions(records, {d["id"]: d for d in gold_docs}, TAXONOMY).tolist() == [True, False, False, True]
-    monkeypatch.setattr(predictions, "trusted_mentions", lambda r, g, t: np.zeros(len(r), dtype=bool))
+    monkeypatch.setattr(predictions, "read_mentions", lambda r, g, t: bulk.BulkMentions(np.zeros(len(r), dtype=bool)))
     slow = predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY)
     assert fast.documents == slow.documents
     assert [str(p) for p in fast.warnings] == [str(p) for p in slow.warnings] and fast.warning_counts == slow.warning_counts
+
+
+def test_scoring_reuses_the_mention_lists_bulk_read_and_gets_the_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    from damascus_ie import score
+    from damascus_ie.harness.metrics import entities
+
+    gold_docs = [{"id": f"d{i}", "text": TEXT, "boilerplate": [], "events": [], "attributions": [],
+                  "mentions": [{"id": "g", "start": 0, "end": 12, "text": "Rebel forces", "type": "ORG", "level": "NOM",
+                                "entity": "rebels"}]} for i in range(3)]
+    records = [{"id": "d2", "mentions": [{"id": "a", "start": 0, "end": 12, "text": "Rebel forces", "type": "ORG",
+                                          "entity": "x", "score": 0.5}]},  # unknown mention keys are ignored
+               {"id": "d0", "mentions": [{"id": "a", "start": 0, "end": 5, "text": "Rebel", "type": "PER",
+                                          "level": "NAM"}]}]  # d1 has no record
+    loaded = predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY)
+    assert loaded.mention_lists is not None and len(loaded.mention_lists) == 3
+    reused = entities.mention_table(loaded.documents, TAXONOMY, lists=loaded.mention_lists)
+    read = entities.mention_table(loaded.documents, TAXONOMY)
+    for name in ("doc", "start", "end", "type", "entity", "level"):
+        assert getattr(reused, name).tolist() == getattr(read, name).tolist(), name
+    fast = score(records, gold_docs, bootstrap=0).to_dict()
+    monkeypatch.setattr(predictions, "read_mentions", lambda r, g, t: bulk.BulkMentions(np.zeros(len(r), bool)))
+    assert predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY).mention_lists is None
+    assert score(records, gold_docs, bootstrap=0).to_dict() == fast

@@ -18,6 +18,7 @@ them and gets their exact messages. Conservative by construction: overlapping
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,20 +38,43 @@ _REQUIRED_STRINGS = ("id", "type", "text")
 _OPTIONAL_STRINGS = ("level", "entity", "value")
 
 
+@dataclass(frozen=True)
+class BulkMentions:
+    """Which records' mentions were cleared, and the mention lists as Arrow read them, for scoring to reuse.
+
+    `lists[position[i]]` is record i's mention list when `position[i] >= 0`; `lists` is None unless every
+    record Arrow could read was read in one part (a part was split, or no record was read).
+    """
+
+    trusted: BoolArray
+    lists: pa.ListArray | None = None
+    position: IntArray | None = None
+
+
 def trusted_mentions(records: Sequence[Any], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy) -> BoolArray:
     """Per record: True when its mentions are certainly free of errors and warnings (see the module docstring)."""
+    return read_mentions(records, gold_by_id, taxonomy).trusted
+
+
+def read_mentions(records: Sequence[Any], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy) -> BulkMentions:
+    """The bulk check of every record's mentions, keeping what Arrow read (see `BulkMentions`)."""
     out = np.zeros(len(records), dtype=bool)
     rows = [i for i, r in enumerate(records)
             if isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] in gold_by_id
             and isinstance(r.get("mentions", []), list) and gold_by_id[r["id"]]["text"].isascii()]
-    _check_part(records, rows, gold_by_id, taxonomy, out)
-    return out
+    lists = _check_part(records, rows, gold_by_id, taxonomy, out)
+    if lists is None:
+        return BulkMentions(out)
+    position = np.full(len(records), -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    return BulkMentions(out, lists, position)
 
 
 def _check_part(records: Sequence[Any], rows: list[int], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy,
-                out: BoolArray) -> None:
+                out: BoolArray) -> pa.ListArray | None:
+    """Clears the part's documents in `out`; the part's mention lists when it was read whole, else None."""
     if not rows:
-        return
+        return None
     try:
         lists = pa.array([records[i].get("mentions") or [] for i in rows])
         clean = _clean_documents(lists, [gold_by_id[records[i]["id"]] for i in rows], taxonomy)
@@ -58,10 +82,12 @@ def _check_part(records: Sequence[Any], rows: list[int], gold_by_id: Mapping[str
         clean = None
     if clean is not None:
         out[np.asarray(rows, dtype=np.int64)[clean]] = True
-    elif len(rows) > _SMALLEST_PART:
+        return lists
+    if len(rows) > _SMALLEST_PART:
         middle = len(rows) // 2
         _check_part(records, rows[:middle], gold_by_id, taxonomy, out)
         _check_part(records, rows[middle:], gold_by_id, taxonomy, out)
+    return None
 
 
 def _clean_documents(lists: pa.Array, docs: list[AnyRecord], taxonomy: Taxonomy) -> BoolArray | None:

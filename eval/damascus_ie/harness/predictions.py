@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from damascus_ie.core.io import parse_jsonl
 from damascus_ie.core.problems import InvalidInput, Problem, ProblemLog
 from damascus_ie.core.records import LAYERS, AnyRecord, Layer
 from damascus_ie.core.sentences import first_overlap
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
-from damascus_ie.harness.bulk import trusted_mentions
+from damascus_ie.harness.bulk import read_mentions
 from damascus_ie.harness.grounding import GroundedSpan, count_spans, ground_document, needs_grounding
 
 Predictions = str | Path | Sequence[AnyRecord]
@@ -52,6 +54,9 @@ class LoadedPredictions:
     warning_counts: dict[str, int] = field(default_factory=dict)
     grounded: list[GroundedSpan] = field(default_factory=list)
     span_totals: dict[str, int] = field(default_factory=dict)
+    # `documents`' mention lists as harness.bulk read them, when every predicted document's mentions were
+    # cleared and kept as given (scoring then reads no mention twice); None otherwise
+    mention_lists: pa.ListArray | None = None
 
 
 @dataclass
@@ -163,7 +168,10 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
     if unread:
         rows = [(line, {**record, **{k: [] for k in unread if k in record}} if isinstance(record, dict) else record)
                 for line, record in rows]
-    trusted = trusted_mentions([record for _, record in rows], gold_by_id, taxonomy)
+    bulk = read_mentions([record for _, record in rows], gold_by_id, taxonomy)
+    trusted = bulk.trusted
+    accepted_position: dict[str, int] = {}
+    as_read = bulk.lists is not None  # every accepted document's mentions are the cleared ones, as given
     for position, (line, record) in enumerate(_numbered(rows, file)):
         result = check_record(record, file, line, gold_by_id, seen, taxonomy, bool(trusted[position]))
         checked = result.checked
@@ -174,6 +182,8 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
             continue
         skipped += sum(len(positions) for positions in checked.bad.values())
         accepted[record["id"]] = _without(result.record, checked.bad)
+        accepted_position[record["id"]] = position
+        as_read = as_read and bool(trusted[position]) and result.record.get("mentions") is record.get("mentions")
         grounded += [s for s in result.spans if s.index not in checked.bad.get(s.layer, ())]
         count_spans(_without(record, checked.bad), totals)
     if errors and not lenient:
@@ -187,7 +197,13 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
         else:
             documents.append(scorable(record, gold.get("boilerplate") or []))
     missing = [d["id"] for d in gold_docs if d["id"] not in accepted]
-    return LoadedPredictions(documents, list(warnings), skipped, missing, dict(warnings.counts), grounded, totals)
+    mention_lists = None
+    if as_read and bulk.lists is not None and bulk.position is not None:  # a gold document without a record: null
+        order = [accepted_position.get(gold["id"]) for gold in gold_docs]
+        mention_lists = bulk.lists.take(pa.array([None if i is None else int(bulk.position[i]) for i in order],
+                                                 pa.int64()))
+    return LoadedPredictions(documents, list(warnings), skipped, missing, dict(warnings.counts), grounded, totals,
+                             mention_lists)
 
 
 def _without(record: dict, bad: dict[str, set[int]]) -> dict:

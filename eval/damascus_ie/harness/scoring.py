@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import numpy as np
+import pyarrow as pa
 
 from damascus_ie import __version__
 from damascus_ie.core.io import GOLD_SOURCE, load_annotated, load_annotation_source, load_gold, read_jsonl
@@ -115,10 +116,11 @@ class PredictedCorpus:
 
     gold: GoldCorpus
     documents: Sequence[AnyRecord]
+    mention_lists: pa.ListArray | None = None  # the documents' mention lists, when loading already read them
 
     @cached_property
     def mentions(self) -> entities.MentionTable:
-        return entities.mention_table(self.documents, self.gold.taxonomy)
+        return entities.mention_table(self.documents, self.gold.taxonomy, lists=self.mention_lists)
 
     @cached_property
     def matching(self) -> entities.EntityMatching:
@@ -352,9 +354,9 @@ def _layers(layers: Sequence[str] | None) -> list[ReportLayer]:
 
 
 def evaluate_layers(gold: GoldCorpus, pred_docs: Sequence[AnyRecord], layers: Sequence[str],
-                    resampled: bool = True) -> dict[str, LayerResult]:
+                    resampled: bool = True, mention_lists: pa.ListArray | None = None) -> dict[str, LayerResult]:
     """Every chosen layer of one system; `resampled=False` keeps totals only (no per-sentence tallies)."""
-    pred = PredictedCorpus(gold, pred_docs)
+    pred = PredictedCorpus(gold, pred_docs, mention_lists)
     units = gold.units(resampled)
     return {layer: SCORERS[layer](pred, units) for layer in layers}
 
@@ -414,7 +416,8 @@ def _score(predictions: Predictions, gold: Gold, *, layers: Sequence[str] | None
     chosen = _layers(layers)
     loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy,
                               layers=[RECORD_LAYER[layer] for layer in chosen])
-    results = evaluate_layers(corpus, loaded.documents, chosen, resampled=bootstrap > 0)
+    results = evaluate_layers(corpus, loaded.documents, chosen, resampled=bootstrap > 0,
+                              mention_lists=loaded.mention_lists)
     statistics = _headline(results)
     unit_doc = corpus.units(bootstrap > 0).doc_of_unit
     return Report(

@@ -115,15 +115,18 @@ _FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type
 _REQUIRED = ("start", "end", "type")
 
 
-def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> MentionTable:
+def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None, *,
+                  lists: pa.ListArray | None = None) -> MentionTable:
     """Flattens the `mentions` of aligned documents (doc index = position in `docs`).
 
     Each record is read once, while it is in cache, by `pyarrow.array` (about twice as fast as
     Python-level iterators on scattered dicts); a missing field or an unknown type raises KeyError.
+    `lists`: the documents' mention lists already read by Arrow (null for none), with the types Arrow
+    inferred; they are used instead of reading the records again.
     """
     taxonomy = taxonomy or load_taxonomy()
     per_doc = [d.get("mentions") or () for d in docs]
-    lists = pa.array(per_doc, type=_FIELDS)
+    lists = pa.array(per_doc, type=_FIELDS) if lists is None else _with_fields(lists)
     rows = lists.flatten()
     missing = [name for name in _REQUIRED if rows.null_count or rows.field(name).null_count]
     if missing:
@@ -139,6 +142,19 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -
         start=rows.field("start").to_numpy(), end=rows.field("end").to_numpy(), type=codes.to_numpy(),
         per_doc=per_doc, taxonomy=taxonomy, entity=sorted_codes(rows.field("entity")),
         level=levels.fill_null(-1).to_numpy())
+
+
+def _with_fields(lists: pa.ListArray) -> pa.ListArray:
+    """Lists of inferred mention structs as lists of `_FIELDS` (a field no record has is all null)."""
+    values = lists.flatten()  # what the valid lists hold, in order
+    if lists.offset or lists.null_count:  # offsets from 0, nulls (no record) as empty lists
+        lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
+        lists = pa.ListArray.from_arrays(pa.array(np.r_[0, np.cumsum(lengths)], pa.int32()), values)
+    wanted = _FIELDS.value_type
+    present = set(values.type.names) if pa.types.is_struct(values.type) else set()
+    children = [values.field(f.name).cast(f.type) if f.name in present else pa.nulls(len(values), f.type)
+                for f in wanted]
+    return pa.ListArray.from_arrays(lists.offsets, pa.StructArray.from_arrays(children, fields=list(wanted)))
 
 
 # The rule each scheme pairs by: partial pairs like exact and gives INC pairs half credit instead.
