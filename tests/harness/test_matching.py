@@ -19,6 +19,7 @@ from damascus_ie.harness.metrics.matching import (
     _dense_rank_pairs,
     best_assignment,
     equal_pairs,
+    interval_matching,
     joint_keys,
     lexicographic_matching,
     maximum_matching,
@@ -85,6 +86,19 @@ def test_overlap_pairs_are_half_open_and_stay_within_a_group() -> None:
     pred = (ints(0, 0, 1), ints(4, 9, 1), ints(6, 12, 2))
     # [4,6) overlaps [0,5) and [5,9) but not [2,4) (it ends where [4,6) starts); [9,12) touches [5,9) only at 9
     assert pairs_of(overlap_pairs(*gold, *pred)) == {(0, 0), (1, 0), (3, 2)}
+
+
+def test_interval_matching_takes_the_prediction_that_ends_first() -> None:
+    """Gold [0,4) and [3,9); predictions [2,10) and [3,5). The first gold (by end) reaches both; taking [2,10)
+    would leave [3,9) nothing; the sweep gives it [3,5), which ends first, and [3,9) gets [2,10)."""
+    pairs = interval_matching(ints(0, 0), ints(0, 3), ints(4, 9), ints(0, 0), ints(2, 3), ints(10, 5))
+    assert pairs_of(pairs) == {(0, 1), (1, 0)}
+
+
+def test_interval_matching_is_half_open_and_stays_within_a_group() -> None:
+    """Gold [0,5) in groups 0 and 1; predictions [5,8) in group 0 (touching only) and [4,5) in group 2."""
+    assert pairs_of(interval_matching(ints(0, 1), ints(0, 0), ints(5, 5), ints(0, 2), ints(5, 4), ints(8, 5))) == set()
+    assert pairs_of(interval_matching(ints(), ints(), ints(), ints(0), ints(0), ints(1))) == set()
 
 
 def test_equal_pairs_pair_min_of_both_counts_per_key() -> None:
@@ -160,6 +174,51 @@ def test_equal_pairs_are_one_to_one_and_as_many_as_possible(gold: list[int], pre
     assert is_one_to_one(pairs)
     assert all(gold[g] == pred[p] for g, p in pairs)
     assert len(pairs) == sum(min(gold.count(k), pred.count(k)) for k in set(gold))
+
+
+def overlap_edges(gold: tuple[np.ndarray, ...], pred: tuple[np.ndarray, ...]) -> set[tuple[int, int]]:
+    """By the definition, pair by pair: same group, a.start < b.end and b.start < a.end."""
+    return {(g, p) for g in range(gold[0].size) for p in range(pred[0].size)
+            if gold[0][g] == pred[0][p] and gold[1][g] < pred[2][p] and pred[1][p] < gold[2][g]}
+
+
+def all_overlapping(crossing: bool) -> st.SearchStrategy[tuple[np.ndarray, ...]]:
+    """One group of spans that all overlap each other: nested (each inside the last) or crossing (each starting
+    and ending after the last), with steps of 0 to 2 so boundaries repeat; shrinks towards fewer, equal spans."""
+    def spans(steps: list[tuple[int, int]]) -> tuple[np.ndarray, ...]:
+        starts = np.cumsum([0] + [a for a, _ in steps])
+        ends = 40 + np.cumsum([0] + [b for _, b in steps]) * (1 if crossing else -1)
+        return np.zeros(starts.size, np.int64), starts.astype(np.int64), ends.astype(np.int64)
+    return st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=9).map(spans)
+
+
+# spans that nest, cross and repeat, in three groups; empty and inverted ones too (the sweep works on any integers)
+LOOSE_SPANS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 14), st.integers(-2, 6)), max_size=12).map(
+    lambda rows: (ints(*(g for g, _, _ in rows)), ints(*(s for _, s, _ in rows)), ints(*(s + n for _, s, n in rows))))
+SWEPT = (st.tuples(LOOSE_SPANS, LOOSE_SPANS) | st.tuples(all_overlapping(False), all_overlapping(False))
+         | st.tuples(all_overlapping(True), all_overlapping(True)) | st.tuples(all_overlapping(False), LOOSE_SPANS))
+
+
+@settings(max_examples=400, deadline=None)
+@given(SWEPT, st.data())
+def test_interval_matching_is_a_maximum_matching_of_the_overlaps(spans: tuple[tuple[np.ndarray, ...], ...],
+                                                                 data: st.DataObject) -> None:
+    """As large as Hopcroft-Karp on the listed overlap edges (brute force below 9 edges), one to one, only
+    overlapping pairs; and the same pairs, as records, whatever the row order when ranks break ties."""
+    gold, pred = spans
+    edges = overlap_edges(gold, pred)
+    pairs = pairs_of(interval_matching(*gold, *pred))
+    assert pairs <= edges and is_one_to_one(pairs)
+    general = maximum_matching(ints(*(g for g, _ in edges)), ints(*(p for _, p in edges)))
+    assert len(pairs) == general[0].size
+    if len(edges) < 9:
+        assert len(pairs) == brute_force([(g, p, False) for g, p in edges])[1]
+    g_order = np.array(data.draw(st.permutations(range(gold[0].size))), dtype=np.int64)
+    p_order = np.array(data.draw(st.permutations(range(pred[0].size))), dtype=np.int64)
+    # shuffled row i is row order[i]: that is its rank, so ties break as they did before shuffling
+    shuffled = interval_matching(*(a[g_order] for a in gold), *(a[p_order] for a in pred), g_order, p_order)
+    ranked = interval_matching(*gold, *pred, np.arange(gold[0].size), np.arange(pred[0].size))
+    assert {(int(g_order[g]), int(p_order[p])) for g, p in pairs_of(shuffled)} == pairs_of(ranked)
 
 
 EDGES = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.booleans()), unique_by=lambda e: e[:2],

@@ -36,11 +36,14 @@ from damascus_ie.harness.metrics.counts import Tally, scores_from, tally
 from damascus_ie.harness.metrics.matching import (
     BoolArray,
     IntArray,
+    OverlapCandidates,
     Pairs,
     equal_pairs,
+    interval_matching,
     joint_keys,
     lexicographic_matching,
     maximum_matching,
+    overlap_candidates,
     overlap_pairs,
     record_rank,
     residual,
@@ -198,22 +201,34 @@ class EntityMatching:
         return np.concatenate([gold[flags], ambiguous[0]]), np.concatenate([pred[flags], ambiguous[1]])
 
 
-def match(gold: MentionTable, pred: MentionTable) -> EntityMatching:
+# Candidate overlap pairs in one document past which it is matched by interval sweeps instead of an edge list:
+# n spans all overlapping each other have n^2 edges (25M at 5,000 a side, several GB), the sweeps O(n log n).
+DENSE_EDGES = 50_000
+
+
+def match(gold: MentionTable, pred: MentionTable, *, dense_edges: int = DENSE_EDGES) -> EntityMatching:
     """The optimal pairing of every scheme, overall and within each type, from one overlap join.
 
     Equal spans always overlap, so every candidate pair of every scheme is an overlap edge; the
     schemes differ only in which edges they accept and in what they pair first. An edge whose two
-    ends touch nothing else is decided by its flags alone; only the rest needs matching.
+    ends touch nothing else is decided by its flags alone; only the rest needs matching. Documents
+    with more than `dense_edges` candidate pairs never list their edges (`_match_dense`).
     """
-    gi, pi = overlap_pairs(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
+    candidates = overlap_candidates(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
+    edges_per_doc = np.bincount(pred.doc, weights=candidates.count, minlength=len(pred.per_doc))
+    dense = edges_per_doc > dense_edges
+    sparse_pred = None if not dense.any() else ~dense[pred.doc]
+    gi, pi = candidates.pairs(gold.end, pred.start, sparse_pred)
     alone = (np.bincount(gi, minlength=len(gold))[gi] == 1) & (np.bincount(pi, minlength=len(pred))[pi] == 1)
     same_bounds = (gold.start[gi] == pred.start[pi]) & (gold.end[gi] == pred.end[pi])
     same_type = gold.type[gi] == pred.type[pi]
     flags: dict[Rule, BoolArray] = {"strict": same_bounds & same_type, "exact": same_bounds, "type": same_type}
     ambiguous = ~alone
-    return EntityMatching(
-        alone=(gi[alone], pi[alone]), alone_flags={name: f[alone] for name, f in flags.items()},
-        **_match_ambiguous(gold, pred, (gi[ambiguous], pi[ambiguous]), {name: f[ambiguous] for name, f in flags.items()}))
+    matched = _match_ambiguous(gold, pred, (gi[ambiguous], pi[ambiguous]), {name: f[ambiguous] for name, f in flags.items()})
+    if sparse_pred is not None:
+        matched = _joined(matched, _match_dense(gold, pred, dense, candidates))
+    return EntityMatching(alone=(gi[alone], pi[alone]), alone_flags={name: f[alone] for name, f in flags.items()},
+                          **matched)
 
 
 def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
@@ -229,6 +244,87 @@ def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
     same_type = (gi[flags["type"]], pi[flags["type"]])
     type_incorrect = maximum_matching(*residual(*same_type, *by_rule["strict"][0], n_gold, n_pred), *order)
     return {"ambiguous": by_rule, "ambiguous_type_incorrect": type_incorrect}
+
+
+def _match_dense(gold: MentionTable, pred: MentionTable, dense: BoolArray,
+                 candidates: OverlapCandidates) -> dict[str, Any]:
+    """`_match_ambiguous` for the mentions of the `dense` documents, by interval sweeps instead of overlap edges.
+
+    Correct strict and exact pairs join equal spans (a hash join); every maximum matching of overlapping
+    spans is a sweep (matching.interval_matching), within each type for `type`'s correct pairs and for the
+    same-type pairs left after the strict ones. As in lexicographic_matching, `type`'s two matchings are
+    checked against a maximum matching of all overlaps, per document; a document that falls short is
+    matched exactly from its edges.
+    """
+    g_rows, p_rows = np.flatnonzero(dense[gold.doc]), np.flatnonzero(dense[pred.doc])
+    g_rank, p_rank = _rank(gold.canonical(g_rows)), _rank(pred.canonical(p_rows))
+    n_types = len(gold.taxonomy.entity_types)
+    every = (np.arange(g_rows.size), np.arange(p_rows.size))
+
+    def sweep(g: IntArray, p: IntArray, by_type: bool) -> Pairs:  # positions in g_rows, p_rows -> pairs of them
+        def group(table: MentionTable, rows: IntArray) -> IntArray:
+            return table.doc[rows] * n_types + table.type[rows] if by_type else table.doc[rows]
+
+        gr, pr = g_rows[g], p_rows[p]
+        pairs = interval_matching(group(gold, gr), gold.start[gr], gold.end[gr], group(pred, pr), pred.start[pr],
+                                  pred.end[pr], g_rank[g], p_rank[p])
+        return g[pairs[0]], p[pairs[1]]
+
+    def equal(with_type: bool) -> Pairs:
+        def columns(table: MentionTable, rows: IntArray) -> tuple[IntArray, ...]:
+            return (table.doc[rows], table.start[rows], table.end[rows], *((table.type[rows],) if with_type else ()))
+
+        return equal_pairs(*joint_keys(columns(gold, g_rows), columns(pred, p_rows)),
+                           lambda r: gold.canonical(g_rows[r]), lambda r: pred.canonical(p_rows[r]))
+
+    def free(pairs: Pairs) -> Pairs:
+        return np.setdiff1d(every[0], pairs[0]), np.setdiff1d(every[1], pairs[1])
+
+    def then_overlap(first: Pairs) -> tuple[Pairs, Pairs]:
+        return first, sweep(*free(first), by_type=False)
+
+    strict = equal(with_type=True)
+    by_rule: dict[Rule, tuple[Pairs, Pairs]] = {"strict": then_overlap(strict),
+                                                "exact": then_overlap(equal(with_type=False)),
+                                                "type": then_overlap(sweep(*every, by_type=True))}
+    type_incorrect = sweep(*free(strict), by_type=True)
+
+    def rows(pairs: Pairs) -> Pairs:
+        return g_rows[pairs[0]], p_rows[pairs[1]]
+
+    as_rows: dict[Rule, tuple[Pairs, Pairs]] = {name: (rows(first), rows(then)) for name, (first, then) in by_rule.items()}
+    most = sweep(*every, by_type=False)
+    n_docs = dense.size
+    paired = np.bincount(gold.doc[g_rows[np.concatenate([by_rule["type"][0][0], by_rule["type"][1][0]])]],
+                         minlength=n_docs)
+    short = np.bincount(gold.doc[g_rows[most[0]]], minlength=n_docs) > paired
+    if short.any():  # rare: the exact assignment of lexicographic_matching on these documents' edges
+        gi, pi = candidates.pairs(gold.end, pred.start, short[pred.doc])
+        exact = lexicographic_matching(gi, pi, gold.type[gi] == pred.type[pi], len(gold), len(pred),
+                                       gold.canonical, pred.canonical)
+        kept = [(g[~short[gold.doc[g]]], p[~short[gold.doc[g]]]) for g, p in as_rows["type"]]
+        as_rows["type"] = (_joined_pairs(kept[0], exact[0]), _joined_pairs(kept[1], exact[1]))
+    return {"ambiguous": as_rows, "ambiguous_type_incorrect": rows(type_incorrect)}
+
+
+def _rank(keys: tuple[IntArray, ...]) -> IntArray:
+    """Each row's place in np.lexsort order of `keys`."""
+    order = np.lexsort(keys)
+    rank: IntArray = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank
+
+
+def _joined_pairs(*parts: Pairs) -> Pairs:
+    return np.concatenate([g for g, _ in parts]), np.concatenate([p for _, p in parts])
+
+
+def _joined(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two `_match_ambiguous` results over disjoint mentions, as one."""
+    return {"ambiguous": {name: tuple(_joined_pairs(a, b) for a, b in zip(pairs, second["ambiguous"][name], strict=True))
+                          for name, pairs in first["ambiguous"].items()},
+            "ambiguous_type_incorrect": _joined_pairs(first["ambiguous_type_incorrect"],
+                                                      second["ambiguous_type_incorrect"])}
 
 
 def _counts(correct: IntArray, incorrect: IntArray, possible: IntArray, actual: IntArray,

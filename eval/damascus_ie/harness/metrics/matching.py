@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -159,13 +160,43 @@ def equal_pairs(gold_key: IntArray, pred_key: IntArray, gold_canonical: Canonica
 
 def overlap_pairs(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray,
                   pred_group: IntArray, pred_start: IntArray, pred_end: IntArray) -> Pairs:
-    """Every (gold, pred) pair in the same group whose spans overlap, without a quadratic loop.
+    """Every (gold, pred) pair in the same group whose spans overlap, without a quadratic loop."""
+    return overlap_candidates(gold_group, gold_start, gold_end, pred_group, pred_start, pred_end).pairs(gold_end,
+                                                                                                       pred_start)
+
+
+@dataclass(frozen=True)
+class OverlapCandidates:
+    """Per prediction, the run of gold rows (in group, start order) that may overlap it: counted before any edge exists.
 
     Gold spans are sorted by (group, start); a prediction can only overlap gold spans starting in
-    [pred.start - longest gold + 1, pred.end), found by binary search, then filtered on gold.end.
+    [pred.start - longest gold + 1, pred.end), found by binary search. `count` bounds each prediction's
+    overlap edges from above, so a caller sees a dense group coming before it costs memory.
     """
+
+    low: IntArray
+    high: IntArray
+    order: IntArray | None  # gold rows in (group, start) order; None when they are in that order already
+
+    @property
+    def count(self) -> IntArray:
+        return self.high - self.low
+
+    def pairs(self, gold_end: IntArray, pred_start: IntArray, keep: BoolArray | None = None) -> Pairs:
+        """The overlapping (gold, pred) pairs, filtered on gold.end; of the predictions in `keep` only, when given."""
+        counts = self.count if keep is None else np.where(keep, self.count, 0)
+        pi = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        position = np.arange(pi.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - self.low, counts)
+        gi = position if self.order is None else self.order[position]
+        kept = gold_end[gi] > pred_start[pi]
+        return gi[kept], pi[kept]
+
+
+def overlap_candidates(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray,
+                       pred_group: IntArray, pred_start: IntArray, pred_end: IntArray) -> OverlapCandidates:
+    """The candidate runs of `OverlapCandidates`, by two binary searches per prediction."""
     if gold_start.size == 0 or pred_start.size == 0:
-        return EMPTY, EMPTY
+        return OverlapCandidates(np.zeros(pred_start.size, np.int64), np.zeros(pred_start.size, np.int64), None)
     longest = int((gold_end - gold_start).max())
     width = int(max(gold_end.max(), pred_end.max())) + 1
     gold_key = gold_group.astype(np.int64) * width + gold_start
@@ -175,12 +206,55 @@ def overlap_pairs(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray
     base = pred_group.astype(np.int64) * width
     low = np.searchsorted(sorted_key, base + np.maximum(pred_start - longest + 1, 0), side="left")
     high = np.searchsorted(sorted_key, base + pred_end, side="left")
-    counts = high - low
-    pi = np.repeat(np.arange(pred_start.size, dtype=np.int64), counts)
-    position = np.arange(pi.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - low, counts)
-    gi = position if order is None else order[position]
-    keep = gold_end[gi] > pred_start[pi]
-    return gi[keep], pi[keep]
+    return OverlapCandidates(low, np.maximum(high, low), order)
+
+
+def interval_matching(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray, pred_group: IntArray,
+                      pred_start: IntArray, pred_end: IntArray, gold_rank: IntArray | None = None,
+                      pred_rank: IntArray | None = None) -> Pairs:
+    """A maximum one-to-one set of overlapping (gold, pred) pairs in the same group, without listing the overlaps.
+
+    n spans all overlapping each other have n^2 overlap edges; this needs O(n log n) and a sweep. Gold g
+    overlaps prediction p when p.start < g.end and g.start < p.end: p's point (start, end) lies left of
+    and above g's (end, start) (a two-directional orthogonal ray graph). Golds are taken by increasing end;
+    each takes, among the predictions that start before that end and are still free, the one with the
+    smallest end past its start. That is optimal: every later gold can use any prediction this one can
+    reach in start, and whether it reaches one in end is monotone in the end, so the smallest end is the
+    one least needed later (an exchange argument; a property test pins it against brute force).
+    `gold_rank` and `pred_rank` (content ranks) break ties, so the pairs do not depend on row order.
+    """
+    if gold_start.size == 0 or pred_start.size == 0:
+        return EMPTY, EMPTY
+    n_gold = gold_start.size
+    gold_rank = np.arange(n_gold) if gold_rank is None else gold_rank
+    pred_rank = np.arange(pred_start.size) if pred_rank is None else pred_rank
+    # one line for all groups: group g's offsets shifted to [g * width, (g + 1) * width), so no pair crosses groups
+    group = np.unique(np.concatenate([gold_group, pred_group]), return_inverse=True)[1].ravel().astype(np.int64)
+    offsets = [np.asarray(a, dtype=np.int64) for a in (gold_start, gold_end, pred_start, pred_end)]
+    low = min(int(a.min()) for a in offsets)
+    width = max(int(a.max()) for a in offsets) - low + 1
+    g_start, g_end = (group[:n_gold] * width + a - low for a in offsets[:2])
+    p_start, p_end = (group[n_gold:] * width + a - low for a in offsets[2:])
+    by_end = np.lexsort((pred_rank, p_end))  # a free prediction is a bit: its place in (end, rank) order
+    place = np.empty(by_end.size, dtype=np.int64)
+    place[by_end] = np.arange(by_end.size)
+    reach = np.searchsorted(p_end[by_end], g_start, side="right").tolist()  # first place ending past the gold's start
+    # one sweep by position: a gold at its end, before the predictions that start there; golds then by rank
+    order = np.lexsort((np.concatenate([gold_rank, pred_rank]), np.r_[np.zeros(n_gold, bool), np.ones(place.size, bool)],
+                        np.concatenate([g_end, p_start])))
+    events = np.concatenate([np.arange(n_gold), ~place])[order].tolist()  # gold row, or ~place of a prediction
+    free, gold_out, place_out = 0, [], []
+    for event in events:
+        if event < 0:
+            free |= 1 << ~event
+            continue
+        above = free >> reach[event]
+        if above:
+            chosen = reach[event] + (above & -above).bit_length() - 1
+            free ^= 1 << chosen
+            gold_out.append(event)
+            place_out.append(chosen)
+    return np.array(gold_out, dtype=np.int64), by_end[np.array(place_out, dtype=np.int64)]
 
 
 def _compress(nodes: IntArray, canonical: Canonical | None) -> tuple[IntArray, IntArray]:
