@@ -31,8 +31,6 @@ def test_sentence_starts_equal_the_regex_definition(texts: list[str]) -> None:
 def test_tokens_equal_the_regex_definition(texts: list[str]) -> None:
     index = positions.token_index(texts)
     assert _starts(index, len(texts)) == [[s for s, _ in token_spans(t)] for t in texts]
-    ends = [index.ends[index.doc_of_unit == d].tolist() for d in range(len(texts))]
-    assert ends == [[e for _, e in token_spans(t)] for t in texts]
 
 
 @settings(max_examples=300, deadline=None)
@@ -40,11 +38,11 @@ def test_tokens_equal_the_regex_definition(texts: list[str]) -> None:
 def test_last_token_of_a_span_equals_tokenising_the_span(texts: list[str], data: st.DataObject) -> None:
     doc = data.draw(st.integers(0, len(texts) - 1))
     text = texts[doc]
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
-    tokens = token_spans(text, start, end)
+    start = data.draw(st.integers(0, len(text) + 3))  # past the text: an ungrounded span's place in the tail
+    end = data.draw(st.integers(start, len(text) + 6))
+    tokens = token_spans(text, start, min(end, len(text))) if start < len(text) else []
     expected = tokens[-1] if tokens else (start, end)
-    got = positions.token_index(texts).last_within(np.array([doc]), np.array([start]), np.array([end]))
+    got = positions.last_tokens(positions.joined_texts(texts), np.array([doc]), np.array([start]), np.array([end]))
     assert (int(got[0][0]), int(got[1][0])) == expected
 
 

@@ -39,7 +39,7 @@ from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
 from damascus_ie.harness.metrics.counts import R_DEN, Tally
 from damascus_ie.harness.metrics.matching import pack
-from damascus_ie.harness.metrics.positions import OffsetIndex, sentence_index, token_index
+from damascus_ie.harness.metrics.positions import JoinedTexts, OffsetIndex, joined_texts, sentence_index, token_index
 from damascus_ie.harness.predictions import LoadedPredictions, Predictions, load_predictions
 from damascus_ie.harness.report import NAMES_HEADLINE, Report, ReportLayer, layer_name
 from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, paired_test, statistic_value
@@ -71,6 +71,10 @@ class GoldCorpus:
     @cached_property
     def tokens(self) -> OffsetIndex:
         return token_index(self.texts)
+
+    @cached_property
+    def joined(self) -> JoinedTexts:
+        return joined_texts(self.texts)
 
     @cached_property
     def mentions(self) -> entities.MentionTable:
@@ -270,7 +274,7 @@ def score_entities(pred: PredictedCorpus, units: Units) -> LayerResult:
     metrics = entities.scheme_counts(g, p, matching, gold.taxonomy)
     g_units, p_units = units.unit(g.doc, g.start), units.unit(p.doc, p.start)
     tallies = entities.scheme_tallies(g, p, matching, g_units, p_units, n_units)
-    tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.tokens), g_units, p_units, n_units)
+    tallies["head"] = entities.head_tally(g, p, entities.head_pairs(g, p, gold.joined), g_units, p_units, n_units)
     metrics["head"] = tallies["head"].scores()
     statistics: dict[str, Statistic] = {f"entities.{name}.f1": [item] for name, item in tallies.items()}
     metrics["names"], names_strict = _names(gold, p, g_units, p_units, n_units)

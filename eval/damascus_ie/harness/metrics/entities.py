@@ -49,7 +49,7 @@ from damascus_ie.harness.metrics.matching import (
     residual,
     tie_break,
 )
-from damascus_ie.harness.metrics.positions import OffsetIndex
+from damascus_ie.harness.metrics.positions import JoinedTexts, last_tokens
 
 Scheme = Literal["strict", "exact", "partial", "type"]
 Rule = Literal["strict", "exact", "type"]  # what a pair must share to be correct; partial pairs like exact
@@ -463,15 +463,15 @@ def names_only(table: MentionTable, *, unlevelled: bool) -> tuple[MentionTable, 
     return table.subset(keep), np.flatnonzero(keep)
 
 
-def head_spans(table: MentionTable, tokens: OffsetIndex) -> tuple[IntArray, IntArray]:
+def head_spans(table: MentionTable, texts: JoinedTexts) -> tuple[IntArray, IntArray]:
     """[start, end) of each mention's last token (the head of a base NP, name or pronoun)."""
-    return tokens.last_within(table.doc, table.start, table.end)
+    return last_tokens(texts, table.doc, table.start, table.end)
 
 
-def head_pairs(gold: MentionTable, pred: MentionTable, tokens: OffsetIndex) -> Pairs:
-    """One-to-one pairs with the same head token and the same type; `tokens` indexes the gold texts."""
-    g_start, g_end = head_spans(gold, tokens)
-    p_start, p_end = head_spans(pred, tokens)
+def head_pairs(gold: MentionTable, pred: MentionTable, texts: JoinedTexts) -> Pairs:
+    """One-to-one pairs with the same head token and the same type; `texts` are the gold texts."""
+    g_start, g_end = head_spans(gold, texts)
+    p_start, p_end = head_spans(pred, texts)
     return equal_pairs(*joint_keys((gold.doc, g_start, g_end, gold.type), (pred.doc, p_start, p_end, pred.type)),
                        gold.canonical, pred.canonical)
 

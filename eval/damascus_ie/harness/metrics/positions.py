@@ -1,8 +1,8 @@
 """Sentence and token starts of many documents in one sorted array, searched in bulk.
 
 Sentences are the bootstrap's resampling units; tokens are what the
-token-overlap attribution scores count and where head match finds a mention's
-last token. Both follow damascus_ie.core.sentences (the one definition, used by
+token-overlap attribution scores count; head match reads a mention's last token
+back from its end (`last_tokens`). Both follow damascus_ie.core.sentences (the one definition, used by
 the `ner` config and the rules baseline), computed here from code-point arrays
 instead of per-match Python objects: a 100,000-document gold has 17M tokens.
 A property test pins that both give the same boundaries.
@@ -11,6 +11,7 @@ A property test pins that both give the same boundaries.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -101,29 +102,21 @@ def _sentence_starts(points: CodePoints, classes: ClassArray) -> IntArray:
     return out
 
 
-def _token_bounds(classes: ClassArray) -> tuple[IntArray, IntArray]:
-    """Starts and ends of the tokens \\w+ | [^\\w\\s] (the separators between documents are white space)."""
+def _token_starts(classes: ClassArray) -> IntArray:
+    """Starts of the tokens \\w+ | [^\\w\\s] (the separators between documents are white space)."""
     word = classes == WORD
-    other = classes == OTHER
-    begins = other.copy()
+    begins = classes == OTHER
     begins[1:] |= word[1:] & ~word[:-1]
     begins[0] |= word[0]
-    ends = other.copy()
-    ends[:-1] |= word[:-1] & ~word[1:]
-    ends[-1] |= word[-1]
-    return np.flatnonzero(begins), np.flatnonzero(ends) + 1
+    return np.flatnonzero(begins)
 
 
 class OffsetIndex:
-    """Boundary starts per document; `unit` finds the boundary an offset falls in, `count` the starts in a span.
+    """Boundary starts per document; `unit` finds the boundary an offset falls in, `count` the starts in a span."""
 
-    `ends` (tokens only) holds where each unit ends, for finding a span's last token.
-    """
-
-    def __init__(self, doc: IntArray, starts: IntArray, n_docs: int, width: int, ends: IntArray | None = None):
+    def __init__(self, doc: IntArray, starts: IntArray, n_docs: int, width: int):
         self.width = max(int(width), 1) + 1
         self.keys = doc * self.width + starts
-        self.ends = ends
         self.doc_of_unit = doc
         counts = np.bincount(doc, minlength=n_docs)
         self.first_unit = np.r_[0, np.cumsum(counts)][:-1]
@@ -149,21 +142,6 @@ class OffsetIndex:
         low: IntArray = np.searchsorted(self.keys, base + first, side="left")
         high: IntArray = np.searchsorted(self.keys, base + last, side="left")
         return high - low
-
-    def last_within(self, doc: npt.ArrayLike, start: npt.ArrayLike, end: npt.ArrayLike) -> tuple[IntArray, IntArray]:
-        """[start, end) of the last token of each span, clipped to it (the span itself when it has no token).
-
-        The same as the last of core.sentences.token_spans(text, start, end): tokenising a substring gives the
-        document's tokens that overlap it, clipped.
-        """
-        doc, start, end = (np.asarray(a, dtype=np.int64) for a in (doc, start, end))
-        row = np.searchsorted(self.keys, doc * self.width + np.minimum(end, self.width - 1), side="left") - 1
-        found = row >= self.first_unit[doc] if row.size else row.astype(bool)
-        row = np.maximum(row, 0)
-        token_start = self.keys[row] - doc * self.width if self.keys.size else start
-        token_end = self.ends[row] if self.ends is not None and self.keys.size else end
-        found &= token_end > start
-        return np.where(found, np.maximum(start, token_start), start), np.where(found, np.minimum(end, token_end), end)
 
 
 def _per_document(first: int, doc_starts: IntArray, positions: IntArray) -> tuple[IntArray, IntArray]:
@@ -191,11 +169,56 @@ def sentence_index(texts: Sequence[str]) -> OffsetIndex:
 def token_index(texts: Sequence[str]) -> OffsetIndex:
     docs: list[IntArray] = [np.zeros(0, np.int64)]
     starts: list[IntArray] = [np.zeros(0, np.int64)]
-    ends: list[IntArray] = [np.zeros(0, np.int64)]
     for first, doc_starts, points in _chunks(texts):
-        begins, stops = _token_bounds(_classes(points))
-        doc, offset = _per_document(first, doc_starts, begins)
+        doc, offset = _per_document(first, doc_starts, _token_starts(_classes(points)))
         docs.append(doc)
         starts.append(offset)
-        ends.append(stops - doc_starts[doc - first])
-    return OffsetIndex(np.concatenate(docs), np.concatenate(starts), len(texts), _width(texts), np.concatenate(ends))
+    return OffsetIndex(np.concatenate(docs), np.concatenate(starts), len(texts), _width(texts))
+
+
+@dataclass(frozen=True)
+class JoinedTexts:
+    """Every document's code points end to end (uint8 when all are ASCII), to read a few characters per span.
+
+    Head match needs the last token of each mention only: reading back from its end costs the length of
+    that token, where a token index classifies and indexes every character of every text.
+    """
+
+    points: CodePoints
+    doc_start: IntArray
+    length: IntArray
+
+
+def joined_texts(texts: Sequence[str]) -> JoinedTexts:
+    joined = "".join(texts)
+    points = (np.frombuffer(joined.encode("ascii"), np.uint8) if joined.isascii()
+              else np.frombuffer(joined.encode("utf-32-le"), np.uint32))
+    length = np.fromiter(map(len, texts), np.int64, len(texts))
+    return JoinedTexts(points, np.r_[0, np.cumsum(length)][:-1], length)
+
+
+def last_tokens(texts: JoinedTexts, doc: npt.ArrayLike, start: npt.ArrayLike,
+                end: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+    """[start, end) of each span's last token, core.sentences.token_spans(text, start, end)[-1]; the span itself
+    when it has none (white space only, or past the text: an ungrounded span's place in the grounding tail)."""
+    doc, start, end = (np.asarray(a, dtype=np.int64) for a in (doc, start, end))
+    base = texts.doc_start[doc] if doc.size else doc
+
+    def classes(rows: IntArray, at: IntArray) -> ClassArray:
+        return _classes(texts.points[base[rows] + at])
+
+    last = np.minimum(end, texts.length[doc] if doc.size else end) - 1  # the last character, back past white space
+    rows = np.flatnonzero(last >= start)
+    while rows.size:
+        rows = rows[classes(rows, last[rows]) == SPACE]
+        last[rows] -= 1
+        rows = rows[last[rows] >= start[rows]]
+    found = last >= start
+    first = last.copy()  # a word token runs back while the characters before it are word characters
+    rows = np.flatnonzero(found)
+    rows = rows[classes(rows, last[rows]) == WORD]
+    while rows.size:
+        rows = rows[first[rows] - 1 >= start[rows]]
+        rows = rows[classes(rows, first[rows] - 1) == WORD]
+        first[rows] -= 1
+    return np.where(found, first, start), np.where(found, last + 1, end)
