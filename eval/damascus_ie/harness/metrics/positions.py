@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ ClassArray = npt.NDArray[np.uint8]
 CodePoints = npt.NDArray[np.unsignedinteger[Any]]  # uint8 for ASCII text, uint32 otherwise
 
 SPACE, WORD, OTHER = 0, 1, 2  # str.isspace(); \w (str.isalnum() or "_"); anything else: a one-character token
-_CHUNK_CHARS = 4_000_000  # texts are classified in chunks of about this many code points (bounded memory)
+_CHUNK_CHARS = 500_000  # texts are classified in chunks of about this many code points (a chunk's arrays stay in cache)
 _SENTENCE_PUNCT = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
 _CLOSING_QUOTES = np.array([ord(c) for c in "”\"’'"], dtype=np.uint32)
 _OPENING = np.array([ord(c) for c in "“\"‘'ABCDEFGHIJKLMNOPQRSTUVWXYZ"], dtype=np.uint32)
@@ -46,7 +47,7 @@ def ascii_classes() -> ClassArray:
 
 def _classes(code_points: CodePoints) -> ClassArray:
     if code_points.dtype == np.uint8:
-        ascii_only: ClassArray = _ASCII_CLASSES[code_points]
+        ascii_only: ClassArray = np.take(_ASCII_CLASSES, code_points)
         return ascii_only
     ascii_ = code_points < 128
     out = np.empty(code_points.size, np.uint8)
@@ -114,12 +115,16 @@ def _token_starts(classes: ClassArray) -> IntArray:
 class OffsetIndex:
     """Boundary starts per document; `unit` finds the boundary an offset falls in, `count` the starts in a span."""
 
-    def __init__(self, doc: IntArray, starts: IntArray, n_docs: int, width: int):
-        self.width = max(int(width), 1) + 1
-        self.keys = doc * self.width + starts
-        self.doc_of_unit = doc
-        counts = np.bincount(doc, minlength=n_docs)
-        self.first_unit = np.r_[0, np.cumsum(counts)][:-1]
+    def __init__(self, keys: IntArray, width: int, n_docs: int):
+        """`keys`: document * `width` + start of every unit, sorted (`_key_width` gives `width`)."""
+        self.width = width
+        self.keys = keys
+        self.first_unit: IntArray = np.searchsorted(keys, np.arange(n_docs, dtype=np.int64) * width)
+
+    @cached_property
+    def doc_of_unit(self) -> IntArray:
+        """The document of each unit (the bootstrap's strata); built only when asked for."""
+        return np.repeat(np.arange(self.first_unit.size, dtype=np.int64), np.diff(self.first_unit, append=self.keys.size))
 
     def __len__(self) -> int:
         return int(self.keys.size)
@@ -144,36 +149,34 @@ class OffsetIndex:
         return high - low
 
 
-def _per_document(first: int, doc_starts: IntArray, positions: IntArray) -> tuple[IntArray, IntArray]:
-    doc = np.searchsorted(doc_starts, positions, side="right") - 1
-    return doc + first, positions - doc_starts[doc]
+def _key_width(texts: Sequence[str]) -> int:
+    """The factor that keeps document * width + offset in document order: more than any offset in any text."""
+    return max(max(map(len, texts), default=0), 1) + 1
 
 
-def _width(texts: Sequence[str]) -> int:
-    return max(map(len, texts), default=0)
+def _keys(first: int, doc_starts: IntArray, positions: IntArray, width: int) -> IntArray:
+    """Sorted positions in a chunk as keys: each document's count found by one search per document, not per position."""
+    per_doc = np.diff(np.searchsorted(positions, doc_starts), append=positions.size)
+    shift = np.arange(first, first + doc_starts.size, dtype=np.int64) * width - doc_starts
+    out: IntArray = positions + np.repeat(shift, per_doc)
+    return out
 
 
 def sentence_index(texts: Sequence[str]) -> OffsetIndex:
     """One unit per sentence; a document without sentences still gets one unit at offset 0."""
-    docs: list[IntArray] = [np.arange(len(texts), dtype=np.int64)]
-    starts: list[IntArray] = [np.zeros(len(texts), np.int64)]
+    width = _key_width(texts)
+    keys: list[IntArray] = [np.arange(len(texts), dtype=np.int64) * width]
     for first, doc_starts, points in _chunks(texts):
-        doc, offset = _per_document(first, doc_starts, _sentence_starts(points, _classes(points)))
-        docs.append(doc)
-        starts.append(offset)
-    doc, offset = np.concatenate(docs), np.concatenate(starts)
-    order = np.unique(doc * (_width(texts) + 2) + offset, return_index=True)[1]
-    return OffsetIndex(doc[order], offset[order], len(texts), _width(texts))
+        keys.append(_keys(first, doc_starts, _sentence_starts(points, _classes(points)), width))
+    return OffsetIndex(np.unique(np.concatenate(keys)), width, len(texts))
 
 
 def token_index(texts: Sequence[str]) -> OffsetIndex:
-    docs: list[IntArray] = [np.zeros(0, np.int64)]
-    starts: list[IntArray] = [np.zeros(0, np.int64)]
+    width = _key_width(texts)
+    keys: list[IntArray] = [np.zeros(0, np.int64)]
     for first, doc_starts, points in _chunks(texts):
-        doc, offset = _per_document(first, doc_starts, _token_starts(_classes(points)))
-        docs.append(doc)
-        starts.append(offset)
-    return OffsetIndex(np.concatenate(docs), np.concatenate(starts), len(texts), _width(texts))
+        keys.append(_keys(first, doc_starts, _token_starts(_classes(points)), width))
+    return OffsetIndex(np.concatenate(keys), width, len(texts))
 
 
 @dataclass(frozen=True)
