@@ -9,6 +9,7 @@ to JSONL and parsed back as a user's file would be. Every line times
 the gold read in the same call unless the line says otherwise:
   score(): <x>x nervaluate                          entities, bootstrap off     (target >= 40x)
   default bootstrap adds <y> s (<z>x the scoring)                               (target <= 1x)
+  reading alone: what reading every mention dict once costs: the ceiling of any scorer of these lists
   peak memory <m>x the parsed input                                             (target < 2x)
   dense overlaps: 5,000 x 5,000 spans in one document, nested and crossing      (target < 5 s, < 1 GB)
   gold preparation for events and attributions                                  (target < 5 s)
@@ -172,6 +173,12 @@ def parsed_bytes(path: Path) -> tuple[int, list[dict]]:
     return size, docs
 
 
+# the least a scorer reads of a mention, by the fastest reader of Python dicts here
+_BARE = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string())]))
+_GOLD_READ = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
+                                 ("entity", pa.string()), ("level", pa.string())]))
+
+
 def nervaluate_input(docs: list[dict]) -> list[list[dict]]:
     """nervaluate's dict format; its `end` is inclusive."""
     return [[{"label": m["type"], "start": m["start"], "end": m["end"] - 1} for m in d["mentions"]] for d in docs]
@@ -182,7 +189,7 @@ def entity_lines(gold: list[dict], pred: list[dict], repeat: int) -> None:
     cold, report = timed(lambda: score(pred, list(gold), layers=["entities"], bootstrap=0), repeat=repeat)
     true, predicted = nervaluate_input(gold), nervaluate_input(pred)
     tags = list(load_taxonomy().entity_types)
-    theirs, reference = timed(lambda: Evaluator(true, predicted, tags=tags, loader="dict").evaluate())
+    theirs, reference = timed(lambda: Evaluator(true, predicted, tags=tags, loader="dict").evaluate(), repeat=repeat)
     for scheme, their_scheme in (("strict", "strict"), ("exact", "exact"), ("partial", "partial"),
                                  ("type", "ent_type")):
         ours = report.metrics["entities"]["overall"][scheme]["f1"]
@@ -198,6 +205,18 @@ def entity_lines(gold: list[dict], pred: list[dict], repeat: int) -> None:
           f"bootstrap off; {theirs / warm:.1f}x with the gold prepared once)", flush=True)
     print(f"score() default bootstrap (1,000 resamples): adds {booted - cold:.2f} s, "
           f"{(booted - cold) / cold:.2f}x the scoring time", flush=True)
+    gc.disable()  # as score() runs: the reads alone, without the cycle collector walking the records
+    try:
+        bare, _ = timed(lambda: [pa.array([d["mentions"] for d in side], type=_BARE) for side in (gold, pred)],
+                        repeat=repeat)
+        needed, _ = timed(lambda: (pa.array([d["mentions"] for d in gold], type=_GOLD_READ),
+                                   pa.array([d["mentions"] for d in pred])), repeat=repeat)
+    finally:
+        gc.enable()
+    print(f"reading alone: pyarrow.array over every gold and predicted mention dict takes {bare:.2f} s for "
+          f"start, end and type ({theirs / bare:.0f}x nervaluate at most for any scorer of these lists), "
+          f"{needed:.2f} s for what score() must read ({theirs / needed:.0f}x at most: the gold's scored fields, "
+          "the predictions' every field with its JSON type, as validation tells 1 from 1.0)", flush=True)
 
 
 def all_layer_lines(gold_path: Path, pred_path: Path, gold: list[dict], pred: list[dict]) -> None:
