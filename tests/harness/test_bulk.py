@@ -104,7 +104,7 @@ def test_loading_gives_the_same_documents_and_problems_with_or_without_the_bulk_
                                           "entity": "x", "level": "NOM"}]}]
     fast = predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY)
     assert trusted_mentions(records, {d["id"]: d for d in gold_docs}, TAXONOMY).tolist() == [True, False, False, True]
-    monkeypatch.setattr(predictions, "read_mentions", lambda r, g, t: bulk.BulkMentions(np.zeros(len(r), dtype=bool)))
+    monkeypatch.setattr(predictions, "read_mentions", lambda r, g, t, **_: bulk.BulkMentions(np.zeros(len(r), dtype=bool)))
     slow = predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY)
     assert fast.documents == slow.documents
     assert [str(p) for p in fast.warnings] == [str(p) for p in slow.warnings] and fast.warning_counts == slow.warning_counts
@@ -128,6 +128,19 @@ def test_scoring_reuses_the_mention_lists_bulk_read_and_gets_the_same_report(mon
     for name in ("doc", "start", "end", "type", "entity", "level"):
         assert getattr(reused, name).tolist() == getattr(read, name).tolist(), name
     fast = score(records, gold_docs, bootstrap=0).to_dict()
-    monkeypatch.setattr(predictions, "read_mentions", lambda r, g, t: bulk.BulkMentions(np.zeros(len(r), bool)))
+    monkeypatch.setattr(predictions, "read_mentions", lambda r, g, t, **_: bulk.BulkMentions(np.zeros(len(r), bool)))
     assert predictions.load_predictions(records, gold_docs, taxonomy=TAXONOMY).mention_lists is None
     assert score(records, gold_docs, bootstrap=0).to_dict() == fast
+
+
+def test_the_gold_texts_joined_once_clear_the_same_documents_as_joining_them_per_call() -> None:
+    from damascus_ie.harness.metrics.positions import joined_texts
+
+    texts = [TEXT, "“Quiet” " + TEXT, TEXT.upper()]  # the middle one is not ASCII: its records take the checker
+    gold = {f"d{i}": {"id": f"d{i}", "text": t, "boilerplate": []} for i, t in enumerate(texts)}
+    span = {"id": "a", "start": 0, "end": 5, "type": "ORG"}
+    records = [{"id": "d2", "mentions": [{**span, "text": "REBEL"}]}, {"id": "d1", "mentions": [{**span, "text": "“Quie"}]},
+               {"id": "d0", "mentions": [{**span, "text": "Rebel"}]}, {"id": "d0", "mentions": [{**span, "text": "Rebal"}]}]
+    joined = bulk.GoldTexts(joined_texts(texts), {f"d{i}": i for i in range(3)})
+    once = bulk.read_mentions(records, gold, TAXONOMY, texts=joined).trusted.tolist()
+    assert once == trusted_mentions(records, gold, TAXONOMY).tolist() == [True, False, True, False]

@@ -29,7 +29,7 @@ from damascus_ie.core.records import AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy
 from damascus_ie.harness.metrics.coref import sorted_codes
 from damascus_ie.harness.metrics.matching import BoolArray, IntArray, overlap_pairs
-from damascus_ie.harness.metrics.positions import SPACE, ascii_classes
+from damascus_ie.harness.metrics.positions import SPACE, CodePoints, JoinedTexts, ascii_classes, joined_texts
 
 # a part Arrow cannot read, or reads with an unexpected field type, is halved until the documents that cause it stand
 # alone (and are left to the checker): one bad document does not cost the others the fast path
@@ -51,18 +51,33 @@ class BulkMentions:
     position: IntArray | None = None
 
 
+@dataclass(frozen=True)
+class GoldTexts:
+    """The gold texts joined once (positions.joined_texts) and each document's row in them, by id."""
+
+    joined: JoinedTexts
+    row: Mapping[str, int]
+
+
 def trusted_mentions(records: Sequence[Any], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy) -> BoolArray:
     """Per record: True when its mentions are certainly free of errors and warnings (see the module docstring)."""
     return read_mentions(records, gold_by_id, taxonomy).trusted
 
 
-def read_mentions(records: Sequence[Any], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy) -> BulkMentions:
-    """The bulk check of every record's mentions, keeping what Arrow read (see `BulkMentions`)."""
+def read_mentions(records: Sequence[Any], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy, *,
+                  texts: GoldTexts | None = None) -> BulkMentions:
+    """The bulk check of every record's mentions, keeping what Arrow read (see `BulkMentions`).
+
+    `texts`: the gold texts already joined (a prepared gold keeps them); else the records' texts are joined here.
+    """
     out = np.zeros(len(records), dtype=bool)
     rows = [i for i, r in enumerate(records)
             if isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] in gold_by_id
             and isinstance(r.get("mentions", []), list) and gold_by_id[r["id"]]["text"].isascii()]
-    lists = _check_part(records, rows, gold_by_id, taxonomy, out)
+    if texts is None:
+        ids = [records[i]["id"] for i in rows]
+        texts = GoldTexts(joined_texts([gold_by_id[i]["text"] for i in ids]), {i: n for n, i in enumerate(ids)})
+    lists = _check_part(records, rows, gold_by_id, taxonomy, out, texts)
     if lists is None:
         return BulkMentions(out)
     position = np.full(len(records), -1, dtype=np.int64)
@@ -71,13 +86,15 @@ def read_mentions(records: Sequence[Any], gold_by_id: Mapping[str, AnyRecord], t
 
 
 def _check_part(records: Sequence[Any], rows: list[int], gold_by_id: Mapping[str, AnyRecord], taxonomy: Taxonomy,
-                out: BoolArray) -> pa.ListArray | None:
+                out: BoolArray, texts: GoldTexts) -> pa.ListArray | None:
     """Clears the part's documents in `out`; the part's mention lists when it was read whole, else None."""
     if not rows:
         return None
     try:
         lists = pa.array([records[i].get("mentions") or [] for i in rows])
-        clean = _clean_documents(lists, [gold_by_id[records[i]["id"]] for i in rows], taxonomy)
+        at = np.fromiter((texts.row[records[i]["id"]] for i in rows), np.int64, len(rows))
+        clean = _clean_documents(lists, [gold_by_id[records[i]["id"]] for i in rows], taxonomy,
+                                 (texts.joined.points, texts.joined.doc_start[at], texts.joined.length[at]))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError, TypeError, ValueError):
         clean = None
     if clean is not None:
@@ -85,13 +102,16 @@ def _check_part(records: Sequence[Any], rows: list[int], gold_by_id: Mapping[str
         return lists
     if len(rows) > _SMALLEST_PART:
         middle = len(rows) // 2
-        _check_part(records, rows[:middle], gold_by_id, taxonomy, out)
-        _check_part(records, rows[middle:], gold_by_id, taxonomy, out)
+        _check_part(records, rows[:middle], gold_by_id, taxonomy, out, texts)
+        _check_part(records, rows[middle:], gold_by_id, taxonomy, out, texts)
     return None
 
 
-def _clean_documents(lists: pa.Array, docs: list[AnyRecord], taxonomy: Taxonomy) -> BoolArray | None:
+def _clean_documents(lists: pa.Array, docs: list[AnyRecord], taxonomy: Taxonomy,
+                     texts: tuple[CodePoints, IntArray, IntArray]) -> BoolArray | None:
     """Per document of `lists` (its mention lists, as Arrow inferred them): whether every rule holds.
+
+    `texts`: the joined gold code points and, per document of `lists`, where its text starts there and its length.
 
     None when a field has a type no clean mention has (a float offset, a number as text, ...): the part is split.
     """
@@ -116,7 +136,7 @@ def _clean_documents(lists: pa.Array, docs: list[AnyRecord], taxonomy: Taxonomy)
         bad |= columns[name].is_null().to_numpy(zero_copy_only=False)
     start = columns["start"].fill_null(0).to_numpy()
     end = columns["end"].fill_null(0).to_numpy()
-    lengths = np.fromiter((len(d["text"]) for d in docs), np.int64, n_docs)
+    points, base, lengths = texts
     bad |= (start < 0) | (start >= end) | (end > lengths[doc])
     bad |= _labels_wrong(columns, taxonomy)
     flagged = np.zeros(n_docs, dtype=bool)
@@ -128,9 +148,9 @@ def _clean_documents(lists: pa.Array, docs: list[AnyRecord], taxonomy: Taxonomy)
     rest = ~flagged[doc]
     if rest.any():
         every = bool(rest.all())
-        texts = columns["text"] if every else columns["text"].filter(pa.array(rest))
+        span_texts = columns["text"] if every else columns["text"].filter(pa.array(rest))
         kept = slice(None) if every else rest
-        wrong = _text_wrong(texts, start[kept], end[kept], doc[kept], docs)
+        wrong = _text_wrong(span_texts, start[kept], end[kept], doc[kept], points, base)
         flagged[doc[kept][wrong]] = True
     return ~flagged
 
@@ -151,10 +171,12 @@ def _labels_wrong(columns: dict[str, pa.Array], taxonomy: Taxonomy) -> BoolArray
     return wrong
 
 
-def _text_wrong(text: pa.Array, start: IntArray, end: IntArray, doc: IntArray, docs: list[AnyRecord]) -> BoolArray:
-    """The span's `text` differs from text[start:end], or the span starts or ends on white space (ASCII texts)."""
-    gold = np.frombuffer("".join(d["text"] for d in docs).encode("ascii"), dtype=np.uint8)
-    base = np.r_[0, np.cumsum(np.fromiter((len(d["text"]) for d in docs), np.int64, len(docs)))][:-1]
+def _text_wrong(text: pa.Array, start: IntArray, end: IntArray, doc: IntArray, gold: CodePoints,
+                base: IntArray) -> BoolArray:
+    """The span's `text` differs from text[start:end], or the span starts or ends on white space (ASCII texts).
+
+    `gold`: the joined gold code points, `base`: where each document's text starts in them.
+    """
     if text.offset:
         text = pa.concat_arrays([text])  # a zero-offset copy, so its buffers start at row 0
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=len(text) + 1)

@@ -37,7 +37,7 @@ from damascus_ie.core.records import LAYERS, AnyRecord, Layer
 from damascus_ie.core.sentences import first_overlap
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import Checked, check_document
-from damascus_ie.harness.bulk import read_mentions
+from damascus_ie.harness.bulk import GoldTexts, read_mentions
 from damascus_ie.harness.grounding import GroundedSpan, count_spans, ground_document, needs_grounding
 
 Predictions = str | Path | Sequence[AnyRecord]
@@ -141,11 +141,12 @@ def _head(field_name: str | None) -> str:
 
 
 def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, lenient: bool = False,
-                     taxonomy: Taxonomy | None = None, layers: Iterable[Layer] | None = None) -> LoadedPredictions:
+                     taxonomy: Taxonomy | None = None, layers: Iterable[Layer] | None = None,
+                     texts: GoldTexts | None = None) -> LoadedPredictions:
     """Validated predictions aligned with `gold_docs`; raises InvalidInput on errors unless `lenient`.
 
     `layers`: the record layers to be scored (None: all). Only those are read and checked; mentions always
-    are, as events and attributions refer to them.
+    are, as events and attributions refer to them. `texts`: the gold texts joined once (a prepared gold's).
     """
     taxonomy = taxonomy or load_taxonomy()
     unread = frozenset(LAYERS) - {"mentions", *(LAYERS if layers is None else layers)}
@@ -168,7 +169,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
     if unread:
         rows = [(line, {**record, **{k: [] for k in unread if k in record}} if isinstance(record, dict) else record)
                 for line, record in rows]
-    bulk = read_mentions([record for _, record in rows], gold_by_id, taxonomy)
+    bulk = read_mentions([record for _, record in rows], gold_by_id, taxonomy, texts=texts)
     trusted: list[bool] = bulk.trusted.tolist()
     accepted_position: dict[str, int] = {}
     as_read = bulk.lists is not None  # every accepted document's mentions are the cleared ones, as given

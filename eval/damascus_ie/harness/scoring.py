@@ -35,6 +35,7 @@ from damascus_ie.core.problems import InvalidInput, Problem
 from damascus_ie.core.records import AnyRecord, Layer
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import validate_document
+from damascus_ie.harness.bulk import GoldTexts
 from damascus_ie.harness.grounding import grounding_summary
 from damascus_ie.harness.metrics import attributions, coref, entities, events
 from damascus_ie.harness.metrics.counts import R_DEN, Tally
@@ -75,6 +76,11 @@ class GoldCorpus:
     @cached_property
     def joined(self) -> JoinedTexts:
         return joined_texts(self.texts)
+
+    @cached_property
+    def joined_by_id(self) -> GoldTexts:
+        """The joined texts with each document's row, as loading predictions reads them."""
+        return GoldTexts(self.joined, {d["id"]: row for row, d in enumerate(self.documents)})
 
     @cached_property
     def mentions(self) -> entities.MentionTable:
@@ -419,7 +425,7 @@ def _score(predictions: Predictions, gold: Gold, *, layers: Sequence[str] | None
     corpus = prepare_gold(gold)
     chosen = _layers(layers)
     loaded = load_predictions(predictions, corpus.documents, lenient=lenient, taxonomy=corpus.taxonomy,
-                              layers=[RECORD_LAYER[layer] for layer in chosen])
+                              layers=[RECORD_LAYER[layer] for layer in chosen], texts=corpus.joined_by_id)
     results = evaluate_layers(corpus, loaded.documents, chosen, resampled=bootstrap > 0,
                               mention_lists=loaded.mention_lists)
     statistics = _headline(results)
@@ -461,7 +467,9 @@ def compare(predictions_a: Predictions, predictions_b: Predictions, gold: Gold =
     with _no_cycle_collection():
         corpus = prepare_gold(gold)
         chosen = _layers(layers)
-        a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient).documents
-        b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient).documents
+        a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient,
+                             texts=corpus.joined_by_id).documents
+        b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient,
+                             texts=corpus.joined_by_id).documents
         return paired_test(_headline(evaluate_layers(corpus, a, chosen)),
                            _headline(evaluate_layers(corpus, b, chosen)), resamples, seed)
