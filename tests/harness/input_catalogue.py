@@ -602,6 +602,9 @@ OPTIONS = [
     Case("gold-jsonl-no-text", "`--gold` documents without text", "refused",
          lambda ctx: [*_score(_oracle_file(ctx)), "--gold", ctx.file("g.jsonl", '{"id": "a"}\n')],
          words=("gold documents need their text",)),
+    Case("gold-jsonl-duplicate-id", "`--gold` with two documents of one id", "refused",
+         lambda ctx: [*_score(_oracle_file(ctx)), "--gold", ctx.file("g.jsonl", (json.dumps(ctx.gold[0]) + "\n") * 2)],
+         words=("g.jsonl", "duplicate gold document id")),
     Case("gold-jsonl-bad-offsets", "`--gold` documents whose mention offsets are not integers", "refused",
          lambda ctx: [*_score(_oracle_file(ctx)), "--gold", ctx.file("g.jsonl", json.dumps(
              {**ctx.gold[0], "mentions": [{**ctx.gold[0]["mentions"][0], "start": {"a": 1}}]}) + "\n")],

@@ -218,6 +218,14 @@ def _with_text(docs: Sequence[AnyRecord], file: str) -> list[AnyRecord]:
                 if not isinstance(d, dict) or not isinstance(d.get("text"), str) or not isinstance(d.get("id"), str)]
     if problems:
         raise InvalidInput(problems)
+    seen: set[str] = set()
+    for doc in docs:  # predictions are matched to gold documents by id: two with one id would share a prediction
+        if doc["id"] in seen:
+            problems.append(Problem(file, doc["id"], None, "id", "duplicate gold document id: predictions are "
+                                    "matched to gold documents by id", hint="give each gold document its own id"))
+        seen.add(doc["id"])
+    if problems:
+        raise InvalidInput(problems)
     return list(docs)
 
 
