@@ -19,6 +19,7 @@ from damascus_ie.harness.metrics.matching import (
     _dense_rank_pairs,
     best_assignment,
     equal_pairs,
+    interval_lexicographic_matching,
     interval_matching,
     joint_keys,
     lexicographic_matching,
@@ -99,6 +100,15 @@ def test_interval_matching_is_half_open_and_stays_within_a_group() -> None:
     """Gold [0,5) in groups 0 and 1; predictions [5,8) in group 0 (touching only) and [4,5) in group 2."""
     assert pairs_of(interval_matching(ints(0, 1), ints(0, 0), ints(5, 5), ints(0, 2), ints(5, 4), ints(8, 5))) == set()
     assert pairs_of(interval_matching(ints(), ints(), ints(), ints(0), ints(0), ints(1))) == set()
+
+
+def test_interval_lexicographic_matching_gives_up_the_pair_that_blocks_another() -> None:
+    """Issue 12's counter-example: gold PER[0,5), PER[4,8); predictions PER[4,8), ORG[0,2) (kinds 0, 0; 0, 1).
+    The sweep within PER pairs [0,5) with [4,8), leaving ORG nothing; the augmenting path moves [4,8) to its
+    twin and pairs [0,5) with ORG: one correct pair, two in all."""
+    correct, other = interval_lexicographic_matching(ints(0, 0), ints(0, 4), ints(5, 8), ints(0, 0),
+                                                     ints(0, 0), ints(4, 0), ints(8, 2), ints(0, 1))
+    assert pairs_of(correct) == {(1, 0)} and pairs_of(other) == {(0, 1)}
 
 
 def test_equal_pairs_pair_min_of_both_counts_per_key() -> None:
@@ -195,7 +205,11 @@ def all_overlapping(crossing: bool) -> st.SearchStrategy[tuple[np.ndarray, ...]]
 # spans that nest, cross and repeat, in three groups; empty and inverted ones too (the sweep works on any integers)
 LOOSE_SPANS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 14), st.integers(-2, 6)), max_size=12).map(
     lambda rows: (ints(*(g for g, _, _ in rows)), ints(*(s for _, s, _ in rows)), ints(*(s + n for _, s, n in rows))))
-SWEPT = (st.tuples(LOOSE_SPANS, LOOSE_SPANS) | st.tuples(all_overlapping(False), all_overlapping(False))
+# one group, spans of 1 to 6 in [0, 16): mostly nested and crossing, where a same-kind pair often blocks another
+CROWDED_SPANS = st.lists(st.tuples(st.just(0), st.integers(0, 10), st.integers(1, 6)), max_size=8).map(
+    lambda rows: (ints(*(g for g, _, _ in rows)), ints(*(s for _, s, _ in rows)), ints(*(s + n for _, s, n in rows))))
+SWEPT = (st.tuples(LOOSE_SPANS, LOOSE_SPANS) | st.tuples(CROWDED_SPANS, CROWDED_SPANS)
+         | st.tuples(all_overlapping(False), all_overlapping(False))
          | st.tuples(all_overlapping(True), all_overlapping(True)) | st.tuples(all_overlapping(False), LOOSE_SPANS))
 
 
@@ -219,6 +233,54 @@ def test_interval_matching_is_a_maximum_matching_of_the_overlaps(spans: tuple[tu
     shuffled = interval_matching(*(a[g_order] for a in gold), *(a[p_order] for a in pred), g_order, p_order)
     ranked = interval_matching(*gold, *pred, np.arange(gold[0].size), np.arange(pred[0].size))
     assert {(int(g_order[g]), int(p_order[p])) for g, p in pairs_of(shuffled)} == pairs_of(ranked)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SWEPT, st.data())
+def test_interval_lexicographic_matching_is_optimal_whatever_the_row_order(
+        spans: tuple[tuple[np.ndarray, ...], ...], data: st.DataObject) -> None:
+    """Most same-kind overlapping pairs, then most overlapping pairs: as lexicographic_matching on the listed edges
+    (brute force below 9 edges); one to one; and the same pairs, as records, whatever the row order."""
+    gold, pred = spans
+    gold_kind = ints(*data.draw(st.lists(st.integers(0, 2), min_size=gold[0].size, max_size=gold[0].size)))
+    pred_kind = ints(*data.draw(st.lists(st.integers(0, 2), min_size=pred[0].size, max_size=pred[0].size)))
+    correct, other = interval_lexicographic_matching(*gold, gold_kind, *pred, pred_kind)
+    edges = overlap_edges(gold, pred)
+    chosen = pairs_of(correct) | pairs_of(other)
+    assert chosen <= edges and is_one_to_one(chosen) and len(chosen) == correct[0].size + other[0].size
+    assert all(gold_kind[g] == pred_kind[p] for g, p in pairs_of(correct))
+    assert all(gold_kind[g] != pred_kind[p] for g, p in pairs_of(other))
+    gi, pi = ints(*(g for g, _ in edges)), ints(*(p for _, p in edges))
+    general = lexicographic_matching(gi, pi, gold_kind[gi] == pred_kind[pi], gold[0].size, pred[0].size)
+    assert (correct[0].size, len(chosen)) == (general[0][0].size, general[0][0].size + general[1][0].size)
+    if len(edges) < 9:
+        assert (correct[0].size, len(chosen)) == brute_force([(g, p, gold_kind[g] == pred_kind[p]) for g, p in edges])
+    g_order = np.array(data.draw(st.permutations(range(gold[0].size))), dtype=np.int64)
+    p_order = np.array(data.draw(st.permutations(range(pred[0].size))), dtype=np.int64)
+    shuffled = interval_lexicographic_matching(*(a[g_order] for a in gold), gold_kind[g_order],
+                                               *(a[p_order] for a in pred), pred_kind[p_order], g_order, p_order)
+    ranked = interval_lexicographic_matching(*gold, gold_kind, *pred, pred_kind, np.arange(gold[0].size),
+                                             np.arange(pred[0].size))
+    for moved, kept in zip(shuffled, ranked, strict=True):
+        assert {(int(g_order[g]), int(p_order[p])) for g, p in pairs_of(moved)} == pairs_of(kept)
+
+
+def test_interval_lexicographic_matching_equals_the_general_one_on_larger_dense_groups() -> None:
+    """Forty groups of 40 gold and 40 predicted spans, each overlapping a dozen others, in three kinds: many
+    augmenting paths, several per group; the counts equal lexicographic_matching's on the listed edges."""
+    rng = np.random.default_rng(7)
+    n = 1600
+    sides = []
+    for _ in range(2):
+        start = rng.integers(0, 200, n)
+        sides.append((np.repeat(np.arange(40), 40), start, start + rng.integers(1, 60, n), rng.integers(0, 3, n)))
+    (g_group, g_start, g_end, g_kind), (p_group, p_start, p_end, p_kind) = sides
+    correct, other = interval_lexicographic_matching(g_group, g_start, g_end, g_kind, p_group, p_start, p_end, p_kind)
+    gi, pi = overlap_pairs(g_group, g_start, g_end, p_group, p_start, p_end)
+    general = lexicographic_matching(gi, pi, g_kind[gi] == p_kind[pi], n, n)
+    assert (correct[0].size, other[0].size) == (general[0][0].size, general[1][0].size)
+    first_sweep = interval_matching(g_group * 3 + g_kind, g_start, g_end, p_group * 3 + p_kind, p_start, p_end)
+    assert first_sweep[0].size == correct[0].size  # the same correct count the sweep within kinds found
 
 
 EDGES = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.booleans()), unique_by=lambda e: e[:2],

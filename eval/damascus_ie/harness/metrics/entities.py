@@ -36,9 +36,9 @@ from damascus_ie.harness.metrics.counts import Tally, scores_from, tally
 from damascus_ie.harness.metrics.matching import (
     BoolArray,
     IntArray,
-    OverlapCandidates,
     Pairs,
     equal_pairs,
+    interval_lexicographic_matching,
     interval_matching,
     joint_keys,
     lexicographic_matching,
@@ -226,7 +226,7 @@ def match(gold: MentionTable, pred: MentionTable, *, dense_edges: int = DENSE_ED
     ambiguous = ~alone
     matched = _match_ambiguous(gold, pred, (gi[ambiguous], pi[ambiguous]), {name: f[ambiguous] for name, f in flags.items()})
     if sparse_pred is not None:
-        matched = _joined(matched, _match_dense(gold, pred, dense, candidates))
+        matched = _joined(matched, _match_dense(gold, pred, dense))
     return EntityMatching(alone=(gi[alone], pi[alone]), alone_flags={name: f[alone] for name, f in flags.items()},
                           **matched)
 
@@ -246,28 +246,25 @@ def _match_ambiguous(gold: MentionTable, pred: MentionTable, overlap: Pairs,
     return {"ambiguous": by_rule, "ambiguous_type_incorrect": type_incorrect}
 
 
-def _match_dense(gold: MentionTable, pred: MentionTable, dense: BoolArray,
-                 candidates: OverlapCandidates) -> dict[str, Any]:
+def _match_dense(gold: MentionTable, pred: MentionTable, dense: BoolArray) -> dict[str, Any]:
     """`_match_ambiguous` for the mentions of the `dense` documents, by interval sweeps instead of overlap edges.
 
-    Correct strict and exact pairs join equal spans (a hash join); every maximum matching of overlapping
-    spans is a sweep (matching.interval_matching), within each type for `type`'s correct pairs and for the
-    same-type pairs left after the strict ones. As in lexicographic_matching, `type`'s two matchings are
-    checked against a maximum matching of all overlaps, per document; a document that falls short is
-    matched exactly from its edges.
+    Correct strict and exact pairs join equal spans (a hash join), then a sweep pairs the most overlapping
+    spans left (matching.interval_matching); `type` is matching.interval_lexicographic_matching (correct:
+    overlapping and of the same type), and its same-type pairs left after the strict ones a sweep within types.
     """
     g_rows, p_rows = np.flatnonzero(dense[gold.doc]), np.flatnonzero(dense[pred.doc])
     g_rank, p_rank = _rank(gold.canonical(g_rows)), _rank(pred.canonical(p_rows))
     n_types = len(gold.taxonomy.entity_types)
     every = (np.arange(g_rows.size), np.arange(p_rows.size))
 
-    def sweep(g: IntArray, p: IntArray, by_type: bool) -> Pairs:  # positions in g_rows, p_rows -> pairs of them
-        def group(table: MentionTable, rows: IntArray) -> IntArray:
-            return table.doc[rows] * n_types + table.type[rows] if by_type else table.doc[rows]
+    def spans(table: MentionTable, rows: IntArray, by_type: bool) -> tuple[IntArray, IntArray, IntArray]:
+        group = table.doc[rows] * n_types + table.type[rows] if by_type else table.doc[rows]
+        return group, table.start[rows], table.end[rows]
 
-        gr, pr = g_rows[g], p_rows[p]
-        pairs = interval_matching(group(gold, gr), gold.start[gr], gold.end[gr], group(pred, pr), pred.start[pr],
-                                  pred.end[pr], g_rank[g], p_rank[p])
+    def sweep(g: IntArray, p: IntArray, by_type: bool) -> Pairs:  # positions in g_rows, p_rows -> pairs of them
+        pairs = interval_matching(*spans(gold, g_rows[g], by_type), *spans(pred, p_rows[p], by_type), g_rank[g],
+                                  p_rank[p])
         return g[pairs[0]], p[pairs[1]]
 
     def equal(with_type: bool) -> Pairs:
@@ -283,28 +280,16 @@ def _match_dense(gold: MentionTable, pred: MentionTable, dense: BoolArray,
     def then_overlap(first: Pairs) -> tuple[Pairs, Pairs]:
         return first, sweep(*free(first), by_type=False)
 
-    strict = equal(with_type=True)
-    by_rule: dict[Rule, tuple[Pairs, Pairs]] = {"strict": then_overlap(strict),
-                                                "exact": then_overlap(equal(with_type=False)),
-                                                "type": then_overlap(sweep(*every, by_type=True))}
-    type_incorrect = sweep(*free(strict), by_type=True)
-
     def rows(pairs: Pairs) -> Pairs:
         return g_rows[pairs[0]], p_rows[pairs[1]]
 
-    as_rows: dict[Rule, tuple[Pairs, Pairs]] = {name: (rows(first), rows(then)) for name, (first, then) in by_rule.items()}
-    most = sweep(*every, by_type=False)
-    n_docs = dense.size
-    paired = np.bincount(gold.doc[g_rows[np.concatenate([by_rule["type"][0][0], by_rule["type"][1][0]])]],
-                         minlength=n_docs)
-    short = np.bincount(gold.doc[g_rows[most[0]]], minlength=n_docs) > paired
-    if short.any():  # rare: the exact assignment of lexicographic_matching on these documents' edges
-        gi, pi = candidates.pairs(gold.end, pred.start, short[pred.doc])
-        exact = lexicographic_matching(gi, pi, gold.type[gi] == pred.type[pi], len(gold), len(pred),
-                                       gold.canonical, pred.canonical)
-        kept = [(g[~short[gold.doc[g]]], p[~short[gold.doc[g]]]) for g, p in as_rows["type"]]
-        as_rows["type"] = (_joined_pairs(kept[0], exact[0]), _joined_pairs(kept[1], exact[1]))
-    return {"ambiguous": as_rows, "ambiguous_type_incorrect": rows(type_incorrect)}
+    strict = equal(with_type=True)
+    by_type = interval_lexicographic_matching(*spans(gold, g_rows, False), gold.type[g_rows],
+                                              *spans(pred, p_rows, False), pred.type[p_rows], g_rank, p_rank)
+    by_rule: dict[Rule, tuple[Pairs, Pairs]] = {"strict": then_overlap(strict),
+                                                "exact": then_overlap(equal(with_type=False)), "type": by_type}
+    return {"ambiguous": {name: (rows(first), rows(then)) for name, (first, then) in by_rule.items()},
+            "ambiguous_type_incorrect": rows(sweep(*free(strict), by_type=True))}
 
 
 def _rank(keys: tuple[IntArray, ...]) -> IntArray:

@@ -257,6 +257,147 @@ def interval_matching(gold_group: IntArray, gold_start: IntArray, gold_end: IntA
     return np.array(gold_out, dtype=np.int64), by_end[np.array(place_out, dtype=np.int64)]
 
 
+def interval_lexicographic_matching(gold_group: IntArray, gold_start: IntArray, gold_end: IntArray,
+                                    gold_kind: IntArray, pred_group: IntArray, pred_start: IntArray,
+                                    pred_end: IntArray, pred_kind: IntArray, gold_rank: IntArray | None = None,
+                                    pred_rank: IntArray | None = None) -> tuple[Pairs, Pairs]:
+    """(correct pairs, other pairs): the most overlapping pairs of the same kind, then the most overlapping pairs.
+
+    `lexicographic_matching` for spans whose correct pairs are the overlapping ones of the same kind (the
+    `type` scheme), without listing the overlaps. A sweep within each kind, then a sweep of what is left,
+    give the most correct pairs and, with them, a matching of the greatest weight for its size (weight
+    n+1 a correct pair, 1 another); where a group has fewer pairs than the sweep of all its overlaps,
+    augmenting paths that give up no correct pair are added while one exists (`_augment`): each keeps the
+    weight the greatest for the size, and the greatest weight is concave in the size, so when none is left
+    the matching is the optimum. Ranks break ties, as in `interval_matching`.
+    """
+    n_gold, n_pred = gold_start.size, pred_start.size
+    if not n_gold or not n_pred:
+        return (EMPTY, EMPTY), (EMPTY, EMPTY)
+    gold_rank = np.arange(n_gold) if gold_rank is None else np.asarray(gold_rank)
+    pred_rank = np.arange(n_pred) if pred_rank is None else np.asarray(pred_rank)
+    group = np.unique(np.concatenate([gold_group, pred_group]), return_inverse=True)[1].ravel().astype(np.int64)
+    kind = _dense_rank_pairs(group, np.concatenate([gold_kind, pred_kind]).astype(np.int64))
+    g_group, p_group, g_kind, p_kind = group[:n_gold], group[n_gold:], kind[:n_gold], kind[n_gold:]
+    first = interval_matching(g_kind, gold_start, gold_end, p_kind, pred_start, pred_end, gold_rank, pred_rank)
+    free_g = np.setdiff1d(np.arange(n_gold), first[0])
+    free_p = np.setdiff1d(np.arange(n_pred), first[1])
+    second = interval_matching(g_group[free_g], gold_start[free_g], gold_end[free_g], p_group[free_p],
+                               pred_start[free_p], pred_end[free_p], gold_rank[free_g], pred_rank[free_p])
+    mate_g = np.full(n_gold, -1, dtype=np.int64)
+    mate_g[first[0]] = first[1]
+    mate_g[free_g[second[0]]] = free_p[second[1]]
+    most = interval_matching(g_group, gold_start, gold_end, p_group, pred_start, pred_end, gold_rank, pred_rank)
+    n_groups = int(group.max()) + 1
+    short = np.bincount(g_group[most[0]], minlength=n_groups) > np.bincount(g_group[mate_g >= 0], minlength=n_groups)
+    if short.any():
+        g_rows, p_rows = np.flatnonzero(short[g_group]), np.flatnonzero(short[p_group])
+        gold = _Spans(g_group[g_rows], gold_start[g_rows], gold_end[g_rows], g_kind[g_rows], gold_rank[g_rows])
+        pred = _Spans(p_group[p_rows], pred_start[p_rows], pred_end[p_rows], p_kind[p_rows], pred_rank[p_rows])
+        position = np.full(n_pred, -1, dtype=np.int64)  # pred row -> its place in p_rows
+        position[p_rows] = np.arange(p_rows.size)
+        local = _augment(gold, pred, np.where(mate_g[g_rows] >= 0, position[mate_g[g_rows]], -1))
+        mate_g[g_rows] = np.where(local >= 0, p_rows[local], -1)
+    gi = np.flatnonzero(mate_g >= 0)
+    pi = mate_g[gi]
+    same = g_kind[gi] == p_kind[pi]
+    return (gi[same], pi[same]), (gi[~same], pi[~same])
+
+
+@dataclass(frozen=True)
+class _Spans:
+    """One side's spans for `_augment`: group, offsets, kind (dense, within groups), content rank."""
+
+    group: IntArray
+    start: IntArray
+    end: IntArray
+    kind: IntArray
+    rank: IntArray
+
+    def line(self, by: IntArray, width: int, low: int) -> tuple[IntArray, IntArray]:
+        """Offsets on one line with group `by` g shifted to [g * width, (g + 1) * width): overlaps stay within groups."""
+        return by * width + self.start - low, by * width + self.end - low
+
+
+def _augment(gold: _Spans, pred: _Spans, mate_g: IntArray) -> IntArray:
+    """`mate_g` (gold -> pred, -1) grown by augmenting paths that keep every correct pair's count (see above).
+
+    An alternating path from a free gold adds non-matching overlaps and removes matching pairs; its balance
+    is the correct pairs added minus those removed. None is positive (the correct pairs are already the
+    most), so the greatest balance reaching each span is a longest path without positive cycles, found by
+    Bellman-Ford rounds over implicit overlaps (`_best_overlapping`); a free prediction reached at balance 0
+    ends a path that adds a pair and loses no correct one. One path per group and round, until none.
+    """
+    offsets = [gold.start, gold.end, pred.start, pred.end]
+    low = min(int(a.min()) for a in offsets)
+    width = max(int(a.max()) for a in offsets) - low + 1
+    lines = [(gold.line(by_g, width, low), pred.line(by_p, width, low)) for by_g, by_p in
+             ((gold.group, pred.group), (gold.kind, pred.kind))]  # any overlap, overlap of the same kind
+    by_start = [np.argsort(g_line[0], kind="stable") for g_line, _ in lines]
+    none = -(gold.start.size + pred.start.size + 2)  # below every balance
+    while True:
+        mate_p = np.full(pred.start.size, -1, dtype=np.int64)
+        matched = np.flatnonzero(mate_g >= 0)
+        mate_p[mate_g[matched]] = matched
+        correct = np.zeros(gold.start.size, dtype=np.int64)
+        correct[matched] = gold.kind[matched] == pred.kind[mate_g[matched]]
+        label_g = np.where(mate_g < 0, 0, none)
+        label_p = np.full(pred.start.size, none, dtype=np.int64)
+        depth_g = np.zeros(gold.start.size, dtype=np.int64)
+        depth_p = np.zeros(pred.start.size, dtype=np.int64)
+        for depth in range(1, gold.start.size + 2):
+            reach = [_best_overlapping(label_g, *g_line, order, *p_line, none)
+                     for (g_line, p_line), order in zip(lines, by_start, strict=True)]
+            reached = np.maximum(reach[0], np.where(reach[1] > none, reach[1] + 1, none))
+            better = reached > label_p
+            label_p[better], depth_p[better] = reached[better], depth
+            via = np.where(label_p[np.maximum(mate_g, 0)] > none, label_p[np.maximum(mate_g, 0)] - correct, none)
+            better_g = (mate_g >= 0) & (via > label_g)
+            if not better_g.any():
+                break
+            label_g[better_g], depth_g[better_g] = via[better_g], depth
+        ends = np.flatnonzero((mate_p < 0) & (label_p >= 0))
+        if not ends.size:
+            return mate_g
+        ends = ends[np.lexsort((pred.rank[ends], pred.group[ends]))]
+        ends = ends[np.r_[True, pred.group[ends][1:] != pred.group[ends][:-1]]]  # the first of each group, by rank
+        (g_start, g_end), (p_start, p_end) = lines[0]
+        for p in ends.tolist():
+            path = []
+            while True:  # back along the balances: each step to a span whose balance was final a round earlier
+                witness = np.flatnonzero((g_start < p_end[p]) & (p_start[p] < g_end) & (depth_g < depth_p[p])
+                                         & (label_g > none) & (label_g + (gold.kind == pred.kind[p]) == label_p[p]))
+                g = int(witness[np.argmin(gold.rank[witness])])
+                path.append((g, p))
+                if mate_g[g] < 0:
+                    break
+                p = int(mate_g[g])
+            for g, p in path:
+                mate_g[g] = p
+
+
+def _best_overlapping(value: IntArray, g_start: IntArray, g_end: IntArray, by_start: IntArray, p_start: IntArray,
+                      p_end: IntArray, none: int) -> IntArray:
+    """Per prediction, the greatest `value` of a gold overlapping it (`none` if no gold with a value does).
+
+    One pass per distinct value, from the greatest down: golds at that value or more, in start order, with the
+    running greatest end; a prediction is overlapped when a gold starting before its end ends after its start.
+    """
+    out = np.full(p_start.size, none, dtype=np.int64)
+    open_ = np.ones(p_start.size, dtype=bool)
+    for level in np.unique(value[value > none])[::-1].tolist():
+        live = by_start[value[by_start] >= level]
+        reach = np.maximum.accumulate(g_end[live])
+        before = np.searchsorted(g_start[live], p_end, side="left")
+        hit = open_ & (before > 0)
+        hit[hit] = reach[before[hit] - 1] > p_start[hit]
+        out[hit] = level
+        open_ &= ~hit
+        if not open_.any():
+            break
+    return out
+
+
 def _compress(nodes: IntArray, canonical: Canonical | None) -> tuple[IntArray, IntArray]:
     """Distinct nodes (in canonical order when given) and each entry's position among them."""
     unique, position = np.unique(nodes, return_inverse=True)
