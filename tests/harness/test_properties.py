@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import tracemalloc
 from collections.abc import Sequence
 from typing import TypeVar
 from unittest.mock import patch
@@ -134,6 +135,57 @@ def test_scores_do_not_depend_on_the_order_of_predictions(pair: tuple[list[dict]
     first, second = score(pred, gold=gold, bootstrap=0), score(shuffled, gold=gold, bootstrap=0)
     assert first.headline == pytest.approx(second.headline)
     assert first.metrics["entities"]["overall"] == second.metrics["entities"]["overall"]
+
+
+@SETTINGS
+@given(corpus_pairs(), st.data())
+def test_dense_documents_score_as_their_listed_edges_do_in_any_order(pair: tuple[list[dict], list[dict]],
+                                                                      data: st.DataObject) -> None:
+    """Every document taken as dense (interval sweeps, no edge list): the scheme counts overall, per type and
+    macro that the listed edges give, and every entity score the same whatever the order of the predictions."""
+    gold, pred = pair
+    shuffled = data.draw(st.permutations([{**d, "mentions": data.draw(st.permutations(d["mentions"]))} for d in pred]))
+    listed = score(pred, gold=gold, bootstrap=0).metrics["entities"]
+    with patch.object(entities, "DENSE_EDGES", -1):
+        swept = score(pred, gold=gold, bootstrap=0)
+        reordered = score(shuffled, gold=gold, bootstrap=0)
+    assert {k: swept.metrics["entities"][k] for k in ("overall", "per_type", "macro")} == {
+        k: listed[k] for k in ("overall", "per_type", "macro")}
+    assert leaves(swept.metrics["entities"]) == pytest.approx(leaves(reordered.metrics["entities"]))
+    assert swept.headline == pytest.approx(reordered.headline)
+
+
+def leaves(tree: dict, prefix: str = "") -> dict[str, float]:
+    """A nested dict of numbers as one flat dict (pytest.approx compares flat ones): CEAF-e sums its similarities
+    in the order of the predicted clusters, so a reordering can move the last bit, on either matching path."""
+    out: dict[str, float] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_a_dense_document_is_matched_without_listing_its_overlaps() -> None:
+    """800 nested gold and 800 nested predicted mentions, 640,000 overlapping pairs (past DENSE_EDGES): the
+    counts the listed edges give, in a small part of their memory."""
+    n, kinds = 800, TAXONOMY.entity_types[:3]
+
+    def table(shift: int) -> entities.MentionTable:
+        return entities.mention_table([{"mentions": [{"start": i, "end": 2 * n - shift - i, "type": kinds[i * 7 % 3]}
+                                                     for i in range(n)]}])
+
+    gold, pred = table(0), table(1)
+    peaks, counts = [], []
+    for dense_edges in (None, 10**12):
+        tracemalloc.start()
+        matching = entities.match(gold, pred, dense_edges=dense_edges)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        counts.append(entities.scheme_counts(gold, pred, matching, TAXONOMY, per_level=False))
+    assert counts[0] == counts[1]
+    assert peaks[0] * 10 < peaks[1], peaks
 
 
 def test_mentions_alike_but_for_their_level_pair_the_same_in_any_order() -> None:

@@ -206,14 +206,15 @@ class EntityMatching:
 DENSE_EDGES = 50_000
 
 
-def match(gold: MentionTable, pred: MentionTable, *, dense_edges: int = DENSE_EDGES) -> EntityMatching:
+def match(gold: MentionTable, pred: MentionTable, *, dense_edges: int | None = None) -> EntityMatching:
     """The optimal pairing of every scheme, overall and within each type, from one overlap join.
 
     Equal spans always overlap, so every candidate pair of every scheme is an overlap edge; the
     schemes differ only in which edges they accept and in what they pair first. An edge whose two
     ends touch nothing else is decided by its flags alone; only the rest needs matching. Documents
-    with more than `dense_edges` candidate pairs never list their edges (`_match_dense`).
+    with more than `dense_edges` (default DENSE_EDGES) candidate pairs never list their edges (`_match_dense`).
     """
+    dense_edges = DENSE_EDGES if dense_edges is None else dense_edges
     candidates = overlap_candidates(gold.doc, gold.start, gold.end, pred.doc, pred.start, pred.end)
     edges_per_doc = np.bincount(pred.doc, weights=candidates.count, minlength=len(pred.per_doc))
     dense = edges_per_doc > dense_edges
