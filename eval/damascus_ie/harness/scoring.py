@@ -37,7 +37,7 @@ from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
 from damascus_ie.core.validation import validate_document
 from damascus_ie.harness.bulk import GoldTexts
 from damascus_ie.harness.grounding import grounding_summary
-from damascus_ie.harness.metrics import attributions, coref, entities, events
+from damascus_ie.harness.metrics import attributions, columns, coref, entities, events
 from damascus_ie.harness.metrics.counts import R_DEN, Tally
 from damascus_ie.harness.metrics.matching import pack
 from damascus_ie.harness.metrics.positions import JoinedTexts, OffsetIndex, joined_texts, sentence_index, token_index
@@ -48,6 +48,8 @@ from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, pair
 ALL_LAYERS: tuple[ReportLayer, ...] = get_args(ReportLayer)
 RECORD_LAYER: dict[str, Layer] = {"entities": "mentions", "events": "events", "attributions": "attributions"}
 Gold = str | Path | Sequence[AnyRecord] | None
+# the gold mention fields: the mention table's, and the id that event arguments and attribution sources refer to
+_GOLD_MENTIONS = pa.list_(pa.struct([*entities._FIELDS.value_type, ("id", pa.string())]))
 
 
 @dataclass
@@ -83,8 +85,13 @@ class GoldCorpus:
         return GoldTexts(self.joined, {d["id"]: row for row, d in enumerate(self.documents)})
 
     @cached_property
+    def mention_lists(self) -> pa.ListArray:
+        """The gold mentions read by Arrow once: the mention table's fields and the ids events and attributions use."""
+        return pa.array([d.get("mentions") or () for d in self.documents], type=_GOLD_MENTIONS)
+
+    @cached_property
     def mentions(self) -> entities.MentionTable:
-        return entities.mention_table(self.documents, self.taxonomy)
+        return entities.mention_table(self.documents, self.taxonomy, lists=self.mention_lists)
 
     @cached_property
     def names(self) -> tuple[entities.MentionTable, np.ndarray]:
@@ -92,12 +99,17 @@ class GoldCorpus:
         return entities.names_only(self.mentions, unlevelled=False)
 
     @cached_property
+    def mention_ids(self) -> columns.Columns:
+        """What events and attributions refer to, read once for both."""
+        return columns.mention_ids(self.documents, self.mention_lists)
+
+    @cached_property
     def events(self) -> events.EventTable:
-        return events.event_table(self.documents, self.taxonomy)
+        return events.event_table(self.documents, self.taxonomy, self.mention_ids)
 
     @cached_property
     def attributions(self) -> attributions.AttributionTable:
-        return attributions.attribution_table(self.documents, self.taxonomy)
+        return attributions.attribution_table(self.documents, self.taxonomy, self.mention_ids)
 
     def units(self, resampled: bool = True) -> Units:
         """Where each record falls for resampling: its sentence, or one unit for all when nothing is resampled."""
@@ -131,6 +143,18 @@ class PredictedCorpus:
     @cached_property
     def mentions(self) -> entities.MentionTable:
         return entities.mention_table(self.documents, self.gold.taxonomy, lists=self.mention_lists)
+
+    @cached_property
+    def mention_ids(self) -> columns.Columns:
+        return columns.mention_ids(self.documents, self.mention_lists)
+
+    @cached_property
+    def events(self) -> events.EventTable:
+        return events.event_table(self.documents, self.gold.taxonomy, self.mention_ids)
+
+    @cached_property
+    def attributions(self) -> attributions.AttributionTable:
+        return attributions.attribution_table(self.documents, self.gold.taxonomy, self.mention_ids)
 
     @cached_property
     def matching(self) -> entities.EntityMatching:
@@ -318,7 +342,7 @@ def _names(gold: GoldCorpus, pred: entities.MentionTable, gold_units: np.ndarray
 def score_events(pred: PredictedCorpus, units: Units) -> LayerResult:
     gold = pred.gold
     n_units = len(units)
-    g, p = gold.events, events.event_table(pred.documents, gold.taxonomy)
+    g, p = gold.events, pred.events
     unit_of = {f"{side}_{table}": units.unit(t[table]["doc"], t[table]["start"])
                for side, t in (("gold", vars(g)), ("pred", vars(p))) for table in ("events", "arguments")}
     tallies = events.event_tallies(g, p, unit_of, n_units)
@@ -340,7 +364,7 @@ def score_events(pred: PredictedCorpus, units: Units) -> LayerResult:
 def score_attributions(pred: PredictedCorpus, units: Units) -> LayerResult:
     gold = pred.gold
     n_units = len(units)
-    g, p = gold.attributions, attributions.attribution_table(pred.documents, gold.taxonomy)
+    g, p = gold.attributions, pred.attributions
     g_mentions, p_mentions = gold.mentions, pred.mentions
     gold_entity, pred_entity = attributions.entity_codes(g_mentions.entity, pred.mention_to_gold)
     gold_side = attributions.MentionSide(g_mentions.start, g_mentions.end, gold_entity)
@@ -355,8 +379,7 @@ def score_attributions(pred: PredictedCorpus, units: Units) -> LayerResult:
     # statement identity: attributions are the mentions, aligned by their cue pairs; not de-duplicated, as
     # two attributions may share a cue (the gold has such a pair)
     statement_metrics, statement_statistics, _ = _coref(
-        IdentitySide([a.get("statement") for a in g.records], g.doc, g_units),
-        IdentitySide([a.get("statement") for a in p.records], p.doc, p_units), None,
+        IdentitySide(g.statement, g.doc, g_units), IdentitySide(p.statement, p.doc, p_units), None,
         _alignment(len(p), pairs), n_units, "attributions", ("statement", "statement_corpus"))
     metrics.update(statement_metrics)
     statistics.update(statement_statistics)

@@ -26,9 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
-from damascus_ie.core.records import AnyRecord, rows_by_id
+from damascus_ie.core.records import AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.metrics.columns import NONE, SPAN, Columns, layer, mention_ids
+from damascus_ie.harness.metrics.coref import sorted_codes
 from damascus_ie.harness.metrics.counts import Tally, accuracy_tally, tally
 from damascus_ie.harness.metrics.matching import (
     BoolArray,
@@ -42,8 +45,6 @@ from damascus_ie.harness.metrics.matching import (
     tie_break,
 )
 from damascus_ie.harness.metrics.positions import OffsetIndex
-
-NONE = -1
 
 
 @dataclass(frozen=True)
@@ -60,37 +61,32 @@ class AttributionTable:
     content_start: IntArray
     content_end: IntArray
     records: list[AnyRecord]
+    statement: IntArray  # statement identity id codes (coref.sorted_codes), -1 where none
 
     def __len__(self) -> int:
         return int(self.doc.size)
 
 
-def attribution_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> AttributionTable:
-    """Flattens `attributions`; source ids become rows of the corpus mention table (document order)."""
+_FIELDS = pa.struct([("id", pa.string()), ("cue", SPAN), ("type", pa.string()), ("source", pa.string()),
+                     ("parent", pa.string()), ("statement", pa.string()), ("content", pa.list_(SPAN))])
+
+
+def attribution_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None,
+                      mentions: Columns | None = None) -> AttributionTable:
+    """Flattens `attributions`; source ids become rows of the corpus mention table (document order).
+
+    `mentions`: columns.mention_ids of the same documents, when the caller has read them. A source or
+    parent naming no record of its document, or an unknown type, is none (-1).
+    """
     taxonomy = taxonomy or load_taxonomy()
-    type_code = {t: i for i, t in enumerate(taxonomy.attribution_types)}
-    rows: list[tuple[int, ...]] = []
-    content: list[tuple[int, int, int]] = []
-    records: list[AnyRecord] = []
-    mention_offset = 0
-    for doc_index, doc in enumerate(docs):
-        mentions = doc.get("mentions") or ()
-        mention_row = rows_by_id(mentions, mention_offset)
-        mention_offset += len(mentions)
-        attributions = doc.get("attributions") or ()
-        own_row = rows_by_id(attributions, len(records))
-        for attribution in attributions:
-            cue = attribution["cue"]
-            rows.append((doc_index, cue["start"], cue["end"], type_code.get(attribution.get("type"), NONE),
-                         mention_row.get(attribution.get("source"), NONE),
-                         own_row.get(attribution.get("parent"), NONE)))
-            content += [(len(records), span["start"], span["end"]) for span in attribution.get("content") or ()]
-            records.append(attribution)
-    table = np.array(rows, dtype=np.int64).reshape(len(rows), 6)
-    spans = np.array(content, dtype=np.int64).reshape(len(content), 3)
-    doc_of_row, cue_start, cue_end, kind, source, parent = table.T
-    content_row, content_start, content_end = spans.T
-    return AttributionTable(doc_of_row, cue_start, cue_end, kind, source, parent, content_row, content_start, content_end, records)
+    mentions = mentions if mentions is not None else mention_ids(docs)
+    table, records = layer(docs, "attributions", _FIELDS)
+    content = table.items("content")
+    return AttributionTable(
+        table.doc, table.ints("cue.start"), table.ints("cue.end"),
+        table.codes("type", taxonomy.attribution_types, required=False),
+        mentions.rows_of(table.doc, table.field("source")), table.rows_of(table.doc, table.field("parent")),
+        content.owner, content.ints("start"), content.ints("end"), records, sorted_codes(table.field("statement")))
 
 
 def canonical_order(table: AttributionTable, mentions: MentionSide) -> Canonical:

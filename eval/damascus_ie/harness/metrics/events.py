@@ -17,9 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
-from damascus_ie.core.records import EVENT_ATTRIBUTES, AnyRecord, index_by_id
+from damascus_ie.core.records import EVENT_ATTRIBUTES, AnyRecord
 from damascus_ie.core.taxonomy import Taxonomy, load_taxonomy
+from damascus_ie.harness.metrics.columns import SPAN, Columns, layer, mention_ids
+from damascus_ie.harness.metrics.coref import sorted_codes
 from damascus_ie.harness.metrics.counts import Tally, tally
 from damascus_ie.harness.metrics.matching import IntArray, equal_pairs, joint_keys, record_rank, tie_break
 
@@ -39,7 +42,7 @@ class EventTable:
 
     events: dict[str, IntArray]
     arguments: dict[str, IntArray]
-    identities: list[str | None]
+    identities: IntArray  # event identity id codes (coref.sorted_codes), -1 where none
     records: list[AnyRecord]
 
     def canonical(self, rows: IntArray) -> tuple[IntArray, ...]:
@@ -49,34 +52,33 @@ class EventTable:
                          rows, lambda tied: record_rank(self.records, tied, "event"))
 
 
-def event_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None) -> EventTable:
+_FIELDS = pa.struct([("trigger", SPAN), ("type", pa.string()), *((a, pa.string()) for a in EVENT_ATTRIBUTES),
+                     ("event", pa.string()),
+                     ("arguments", pa.list_(pa.struct([("role", pa.string()), ("mention", pa.string())])))])
+
+
+def event_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None,
+                mentions: Columns | None = None) -> EventTable:
+    """Flattens `events`; `mentions` (columns.mention_ids of the same documents) when the caller has read them.
+
+    A missing required field, an unknown type or role, or an argument naming no mention of its document raises
+    KeyError: predictions are validated before they get here.
+    """
     taxonomy = taxonomy or load_taxonomy()
-    type_code = {t: i for i, t in enumerate(taxonomy.event_types)}
-    role_code = {r: i for i, r in enumerate(taxonomy.roles)}
-    value_code = {a: {v: i for i, v in enumerate(vs)} for a, vs in taxonomy.event_attributes.items()}
-    rows: list[tuple[int, ...]] = []
-    arguments: list[tuple[int, ...]] = []
-    records: list[AnyRecord] = []
-    for doc_index, doc in enumerate(docs):
-        mentions = index_by_id(doc.get("mentions") or ())
-        for event in doc.get("events") or ():
-            start, end, code = event["trigger"]["start"], event["trigger"]["end"], type_code[event["type"]]
-            rows.append((doc_index, start, end, code,
-                         *(value_code[a].get(event.get(a), -1) for a in EVENT_ATTRIBUTES)))
-            records.append(event)
-            for argument in event.get("arguments") or ():
-                mention = mentions[argument["mention"]]
-                arg_start, arg_end = mention["start"], mention["end"]
-                arguments.append((doc_index, start, end, code, arg_start, arg_end, role_code[argument["role"]]))
-    event_columns = ("doc", "start", "end", "type", *EVENT_ATTRIBUTES)
-    argument_columns = ("doc", "start", "end", "type", "arg_start", "arg_end", "role")
-    return EventTable(_columns(rows, event_columns), _columns(arguments, argument_columns),
-                      [e.get("event") for e in records], records)
-
-
-def _columns(rows: list[tuple[int, ...]], names: tuple[str, ...]) -> dict[str, IntArray]:
-    table = np.array(rows, dtype=np.int64).reshape(len(rows), len(names))
-    return {name: table[:, i] for i, name in enumerate(names)}
+    mentions = mentions if mentions is not None else mention_ids(docs)
+    table, records = layer(docs, "events", _FIELDS)
+    events: dict[str, IntArray] = {"doc": table.doc, "start": table.ints("trigger.start"), "end": table.ints("trigger.end"),
+                                   "type": table.codes("type", taxonomy.event_types, required=True),
+                                   **{a: table.codes(a, taxonomy.event_attributes[a], required=False) for a in EVENT_ATTRIBUTES}}
+    items = table.items("arguments")
+    mention = mentions.rows_of(items.doc, items.field("mention"))
+    if (mention < 0).any():
+        raise KeyError(items.field("mention").filter(pa.array(mention < 0))[0].as_py())
+    event = items.owner
+    arguments = {"doc": items.doc, "start": events["start"][event], "end": events["end"][event],
+                 "type": events["type"][event], "arg_start": mentions.ints("start")[mention],
+                 "arg_end": mentions.ints("end")[mention], "role": items.codes("role", taxonomy.roles, required=True)}
+    return EventTable(events, arguments, sorted_codes(table.field("event")), records)
 
 
 def set_tally(gold_key: IntArray, pred_key: IntArray, gold_units: IntArray, pred_units: IntArray,
