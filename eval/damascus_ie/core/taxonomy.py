@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,12 @@ class Taxonomy:
         """Whether mentions of these types may share one entity id."""
         return len(types) <= 1 or frozenset(types) in self.compatible_types
 
-    @property
+    # cached: validation asks for these once per event argument (a million times on a large prediction file)
+    @cached_property
     def event_types(self) -> tuple[str, ...]:
         return tuple(self.event_roles)
 
-    @property
+    @cached_property
     def roles(self) -> tuple[str, ...]:
         """Every role of any event type, in first-seen order."""
         return tuple(dict.fromkeys(r for roles in self.event_roles.values() for r in roles))
