@@ -238,22 +238,29 @@ def interval_matching(gold_group: IntArray, gold_start: IntArray, gold_end: IntA
     by_end = np.lexsort((pred_rank, p_end))  # a free prediction is a bit: its place in (end, rank) order
     place = np.empty(by_end.size, dtype=np.int64)
     place[by_end] = np.arange(by_end.size)
-    reach = np.searchsorted(p_end[by_end], g_start, side="right").tolist()  # first place ending past the gold's start
+    # places (and bits) counted from the group's first, so a bit set holds one group's predictions, not all
+    first = np.searchsorted(p_end[by_end], np.arange(int(group.max()) + 1) * width, side="left")
+    reach = np.searchsorted(p_end[by_end], g_start, side="right") - first[group[:n_gold]]  # first place ending past
     # one sweep by position: a gold at its end, before the predictions that start there; golds then by rank
     order = np.lexsort((np.concatenate([gold_rank, pred_rank]), np.r_[np.zeros(n_gold, bool), np.ones(place.size, bool)],
                         np.concatenate([g_end, p_start])))
-    events = np.concatenate([np.arange(n_gold), ~place])[order].tolist()  # gold row, or ~place of a prediction
-    free, gold_out, place_out = 0, [], []
-    for event in events:
-        if event < 0:
-            free |= 1 << ~event
-            continue
-        above = free >> reach[event]
-        if above:
-            chosen = reach[event] + (above & -above).bit_length() - 1
-            free ^= 1 << chosen
-            gold_out.append(event)
-            place_out.append(chosen)
+    events = np.concatenate([np.arange(n_gold), ~(place - first[group[n_gold:]])])[order]  # gold, or ~its bit
+    event_group = group[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(event_group)) + 1]
+    reach_of = reach.tolist()
+    gold_out, place_out = [], []
+    for base, chunk in zip(first[event_group[starts]].tolist(), np.split(events, starts[1:]), strict=True):
+        free = 0
+        for event in chunk.tolist():
+            if event < 0:
+                free |= 1 << ~event
+                continue
+            above = free >> reach_of[event]
+            if above:
+                chosen = reach_of[event] + (above & -above).bit_length() - 1
+                free ^= 1 << chosen
+                gold_out.append(event)
+                place_out.append(base + chosen)
     return np.array(gold_out, dtype=np.int64), by_end[np.array(place_out, dtype=np.int64)]
 
 
@@ -326,7 +333,8 @@ def _augment(gold: _Spans, pred: _Spans, mate_g: IntArray) -> IntArray:
     is the correct pairs added minus those removed. None is positive (the correct pairs are already the
     most), so the greatest balance reaching each span is a longest path without positive cycles, found by
     Bellman-Ford rounds over implicit overlaps (`_best_overlapping`); a free prediction reached at balance 0
-    ends a path that adds a pair and loses no correct one. One path per group and round, until none.
+    ends a path that adds a pair and loses no correct one. Each round takes vertex-disjoint paths (each still
+    augments once the others are taken), only golds whose balance rose are swept again, until none is left.
     """
     offsets = [gold.start, gold.end, pred.start, pred.end]
     low = min(int(a.min()) for a in offsets)
@@ -334,6 +342,7 @@ def _augment(gold: _Spans, pred: _Spans, mate_g: IntArray) -> IntArray:
     lines = [(gold.line(by_g, width, low), pred.line(by_p, width, low)) for by_g, by_p in
              ((gold.group, pred.group), (gold.kind, pred.kind))]  # any overlap, overlap of the same kind
     by_start = [np.argsort(g_line[0], kind="stable") for g_line, _ in lines]
+    by_group = np.argsort(gold.group, kind="stable")
     none = -(gold.start.size + pred.start.size + 2)  # below every balance
     while True:
         mate_p = np.full(pred.start.size, -1, dtype=np.int64)
@@ -345,34 +354,43 @@ def _augment(gold: _Spans, pred: _Spans, mate_g: IntArray) -> IntArray:
         label_p = np.full(pred.start.size, none, dtype=np.int64)
         depth_g = np.zeros(gold.start.size, dtype=np.int64)
         depth_p = np.zeros(pred.start.size, dtype=np.int64)
+        frontier = mate_g < 0  # golds whose balance rose last round: only they can raise a prediction's
         for depth in range(1, gold.start.size + 2):
-            reach = [_best_overlapping(label_g, *g_line, order, *p_line, none)
+            value = np.where(frontier, label_g, none)
+            reach = [_best_overlapping(value, *g_line, order, *p_line, none)
                      for (g_line, p_line), order in zip(lines, by_start, strict=True)]
             reached = np.maximum(reach[0], np.where(reach[1] > none, reach[1] + 1, none))
             better = reached > label_p
             label_p[better], depth_p[better] = reached[better], depth
             via = np.where(label_p[np.maximum(mate_g, 0)] > none, label_p[np.maximum(mate_g, 0)] - correct, none)
-            better_g = (mate_g >= 0) & (via > label_g)
-            if not better_g.any():
+            frontier = (mate_g >= 0) & (via > label_g)
+            if not frontier.any():
                 break
-            label_g[better_g], depth_g[better_g] = via[better_g], depth
+            label_g[frontier], depth_g[frontier] = via[frontier], depth
         ends = np.flatnonzero((mate_p < 0) & (label_p >= 0))
         if not ends.size:
             return mate_g
         ends = ends[np.lexsort((pred.rank[ends], pred.group[ends]))]
-        ends = ends[np.r_[True, pred.group[ends][1:] != pred.group[ends][:-1]]]  # the first of each group, by rank
         (g_start, g_end), (p_start, p_end) = lines[0]
-        for p in ends.tolist():
-            path = []
+        used = np.zeros(gold.start.size, dtype=bool)  # golds on a path of this round: paths stay vertex-disjoint
+        for end in ends.tolist():
+            p, path = end, list[tuple[int, int]]()
+            low, high = np.searchsorted(gold.group[by_group], [pred.group[p], pred.group[p] + 1])
+            near = by_group[low:high]  # the golds of p's group
             while True:  # back along the balances: each step to a span whose balance was final a round earlier
-                witness = np.flatnonzero((g_start < p_end[p]) & (p_start[p] < g_end) & (depth_g < depth_p[p])
-                                         & (label_g > none) & (label_g + (gold.kind == pred.kind[p]) == label_p[p]))
+                witness = near[(g_start[near] < p_end[p]) & (p_start[p] < g_end[near]) & (depth_g[near] < depth_p[p])
+                               & (label_g[near] > none) & ~used[near]
+                               & (label_g[near] + (gold.kind[near] == pred.kind[p]) == label_p[p])]
+                if not witness.size:  # every way back crosses a path already taken: this end waits a round
+                    path = []
+                    break
                 g = int(witness[np.argmin(gold.rank[witness])])
                 path.append((g, p))
                 if mate_g[g] < 0:
                     break
                 p = int(mate_g[g])
             for g, p in path:
+                used[g] = True
                 mate_g[g] = p
 
 
