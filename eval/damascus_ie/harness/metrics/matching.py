@@ -313,7 +313,7 @@ def interval_lexicographic_matching(gold_group: IntArray, gold_start: IntArray, 
 
 @dataclass(frozen=True)
 class _Spans:
-    """One side's spans for `_augment`: group, offsets, kind (dense, within groups), content rank."""
+    """One side's spans for `_augment`: group, offsets, kind (one code per group and kind), content rank."""
 
     group: IntArray
     start: IntArray
@@ -354,7 +354,7 @@ def _augment(gold: _Spans, pred: _Spans, mate_g: IntArray) -> IntArray:
         label_p = np.full(pred.start.size, none, dtype=np.int64)
         depth_g = np.zeros(gold.start.size, dtype=np.int64)
         depth_p = np.zeros(pred.start.size, dtype=np.int64)
-        frontier = mate_g < 0  # golds whose balance rose last round: only they can raise a prediction's
+        frontier = mate_g < 0  # golds whose balance rose in the last step: only they can raise a prediction's
         for depth in range(1, gold.start.size + 2):
             value = np.where(frontier, label_g, none)
             reach = [_best_overlapping(value, *g_line, order, *p_line, none)
@@ -375,8 +375,8 @@ def _augment(gold: _Spans, pred: _Spans, mate_g: IntArray) -> IntArray:
         used = np.zeros(gold.start.size, dtype=bool)  # golds on a path of this round: paths stay vertex-disjoint
         for end in ends.tolist():
             p, path = end, list[tuple[int, int]]()
-            low, high = np.searchsorted(gold.group[by_group], [pred.group[p], pred.group[p] + 1])
-            near = by_group[low:high]  # the golds of p's group
+            first, last = np.searchsorted(gold.group[by_group], [pred.group[p], pred.group[p] + 1])
+            near = by_group[first:last]  # the golds of p's group
             while True:  # back along the balances: each step to a span whose balance was final a round earlier
                 witness = near[(g_start[near] < p_end[p]) & (p_start[p] < g_end[near]) & (depth_g[near] < depth_p[p])
                                & (label_g[near] > none) & ~used[near]
