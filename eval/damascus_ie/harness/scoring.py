@@ -48,8 +48,13 @@ from damascus_ie.harness.uncertainty import Statistic, bootstrap_intervals, pair
 ALL_LAYERS: tuple[ReportLayer, ...] = get_args(ReportLayer)
 RECORD_LAYER: dict[str, Layer] = {"entities": "mentions", "events": "events", "attributions": "attributions"}
 Gold = str | Path | Sequence[AnyRecord] | None
-# the gold mention fields: the mention table's, and the id that event arguments and attribution sources refer to
-_GOLD_MENTIONS = pa.list_(pa.struct([*entities._FIELDS.value_type, ("id", pa.string())]))
+# the mention fields read: the mention table's, and the id that event arguments and attribution sources refer to
+_MENTION_LISTS = pa.list_(pa.struct([*entities._FIELDS.value_type, ("id", pa.string())]))
+
+
+def _mention_lists(docs: Sequence[AnyRecord]) -> pa.ListArray:
+    """Every document's mentions read by Arrow once, for the mention table and for the ids events and attributions use."""
+    return pa.array([d.get("mentions") or () for d in docs], type=_MENTION_LISTS)
 
 
 @dataclass
@@ -86,8 +91,7 @@ class GoldCorpus:
 
     @cached_property
     def mention_lists(self) -> pa.ListArray:
-        """The gold mentions read by Arrow once: the mention table's fields and the ids events and attributions use."""
-        return pa.array([d.get("mentions") or () for d in self.documents], type=_GOLD_MENTIONS)
+        return _mention_lists(self.documents)
 
     @cached_property
     def mentions(self) -> entities.MentionTable:
@@ -141,12 +145,17 @@ class PredictedCorpus:
     mention_lists: pa.ListArray | None = None  # the documents' mention lists, when loading already read them
 
     @cached_property
+    def read_mentions(self) -> pa.ListArray:
+        """The mention lists loading read, or the documents' mentions read here once (as the gold's)."""
+        return self.mention_lists if self.mention_lists is not None else _mention_lists(self.documents)
+
+    @cached_property
     def mentions(self) -> entities.MentionTable:
-        return entities.mention_table(self.documents, self.gold.taxonomy, lists=self.mention_lists)
+        return entities.mention_table(self.documents, self.gold.taxonomy, lists=self.read_mentions)
 
     @cached_property
     def mention_ids(self) -> columns.Columns:
-        return columns.mention_ids(self.documents, self.mention_lists)
+        return columns.mention_ids(self.documents, self.read_mentions)
 
     @cached_property
     def events(self) -> events.EventTable:
