@@ -130,3 +130,10 @@ def test_a_missing_reference_or_field_is_a_key_error() -> None:
             assert error.args == (named,)
         else:
             raise AssertionError(f"no KeyError for {named}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("ab\0é"), max_size=3))))
+def test_identity_codes_number_distinct_ids_in_sorted_order(ids: list[str | None]) -> None:
+    distinct = sorted({i for i in ids if i is not None})
+    assert coref.identity_codes(ids).tolist() == [-1 if i is None else distinct.index(i) for i in ids]
