@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from damascus_ie.core.records import EVENT_ATTRIBUTES
 from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.harness import scoring
 from damascus_ie.harness.metrics import attributions, columns, coref, events
 
 TAXONOMY = load_taxonomy()
@@ -137,3 +138,19 @@ def test_a_missing_reference_or_field_is_a_key_error() -> None:
 def test_identity_codes_number_distinct_ids_in_sorted_order(ids: list[str | None]) -> None:
     distinct = sorted({i for i in ids if i is not None})
     assert coref.identity_codes(ids).tolist() == [-1 if i is None else distinct.index(i) for i in ids]
+
+
+def test_prepared_tables_read_the_mentions_once_and_equal_the_standalone_builders() -> None:
+    corpus = scoring.resolve_gold(None)  # the shipped gold: its mention lists serve the mention table and the ids
+    alone_events, alone_attributions = events.event_table(corpus.documents), attributions.attribution_table(
+        corpus.documents)
+    for name in ("events", "arguments"):
+        got, expected = getattr(corpus.events, name), getattr(alone_events, name)
+        assert got.keys() == expected.keys() and all(np.array_equal(got[k], expected[k]) for k in got)
+    assert corpus.events.arguments["doc"].size and corpus.attributions.source.max() >= 0
+    for name in ("doc", "cue_start", "cue_end", "type", "source", "parent", "content_row", "content_start",
+                 "content_end", "statement"):
+        assert np.array_equal(getattr(corpus.attributions, name), getattr(alone_attributions, name)), name
+    predicted = scoring.PredictedCorpus(corpus, corpus.documents)
+    assert np.array_equal(predicted.attributions.source, corpus.attributions.source)
+    assert len(predicted.mentions) == len(corpus.mentions)
