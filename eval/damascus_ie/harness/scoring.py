@@ -49,7 +49,7 @@ ALL_LAYERS: tuple[ReportLayer, ...] = get_args(ReportLayer)
 RECORD_LAYER: dict[str, Layer] = {"entities": "mentions", "events": "events", "attributions": "attributions"}
 Gold = str | Path | Sequence[AnyRecord] | None
 # the mention fields read: the mention table's, and the id that event arguments and attribution sources refer to
-_MENTION_LISTS = pa.list_(pa.struct([*entities._FIELDS.value_type, ("id", pa.string())]))
+_MENTION_LISTS = pa.list_(pa.struct([*entities.MENTION_FIELDS.value_type, ("id", pa.string())]))
 
 
 def _mention_lists(docs: Sequence[AnyRecord]) -> pa.ListArray:

@@ -113,7 +113,7 @@ class MentionTable:
 # The fields scoring reads, converted by Arrow's C++ loop: touching millions of dicts is what scoring costs.
 # Offsets are read as int32 (half the bytes written; a document is far below 2**31 code points) and types and
 # levels as plain strings, coded against the taxonomy afterwards in C++.
-_FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
+MENTION_FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
                                ("entity", pa.string()), ("level", pa.string())]))
 _REQUIRED = ("start", "end", "type")
 
@@ -129,7 +129,7 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None, *
     """
     taxonomy = taxonomy or load_taxonomy()
     per_doc = [d.get("mentions") or () for d in docs]
-    lists = pa.array(per_doc, type=_FIELDS) if lists is None else _with_fields(lists)
+    lists = pa.array(per_doc, type=MENTION_FIELDS) if lists is None else _with_fields(lists)
     rows = lists.flatten()
     missing = [name for name in _REQUIRED if rows.null_count or rows.field(name).null_count]
     if missing:
@@ -148,12 +148,12 @@ def mention_table(docs: Sequence[AnyRecord], taxonomy: Taxonomy | None = None, *
 
 
 def _with_fields(lists: pa.ListArray) -> pa.ListArray:
-    """Lists of inferred mention structs as lists of `_FIELDS` (a field no record has is all null)."""
+    """Lists of inferred mention structs as lists of `MENTION_FIELDS` (a field no record has is all null)."""
     values = lists.flatten()  # what the valid lists hold, in order
     if lists.offset or lists.null_count:  # offsets from 0, nulls (no record) as empty lists
         lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
         lists = pa.ListArray.from_arrays(pa.array(np.r_[0, np.cumsum(lengths)], pa.int32()), values)
-    wanted = _FIELDS.value_type
+    wanted = MENTION_FIELDS.value_type
     present = set(values.type.names) if pa.types.is_struct(values.type) else set()
     children = [values.field(f.name).cast(f.type) if f.name in present else pa.nulls(len(values), f.type)
                 for f in wanted]
