@@ -114,7 +114,7 @@ class MentionTable:
 # Offsets are read as int32 (half the bytes written; a document is far below 2**31 code points) and types and
 # levels as plain strings, coded against the taxonomy afterwards in C++.
 MENTION_FIELDS = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
-                               ("entity", pa.string()), ("level", pa.string())]))
+                                     ("entity", pa.string()), ("level", pa.string())]))
 _REQUIRED = ("start", "end", "type")
 
 
