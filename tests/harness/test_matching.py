@@ -217,7 +217,7 @@ SWEPT = (st.tuples(LOOSE_SPANS, LOOSE_SPANS) | st.tuples(CROWDED_SPANS, CROWDED_
 @given(SWEPT, st.data())
 def test_interval_matching_is_a_maximum_matching_of_the_overlaps(spans: tuple[tuple[np.ndarray, ...], ...],
                                                                  data: st.DataObject) -> None:
-    """As large as Hopcroft-Karp on the listed overlap edges (brute force below 9 edges), one to one, only
+    """As large as maximum_matching on the listed overlap edges (brute force below 9 edges), one to one, only
     overlapping pairs; and the same pairs, as records, whatever the row order when ranks break ties."""
     gold, pred = spans
     edges = overlap_edges(gold, pred)
