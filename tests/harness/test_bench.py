@@ -14,7 +14,8 @@ def test_quick_bench_prints_every_target_line(capsys: pytest.CaptureFixture[str]
 
     assert bench_scoring.main(["--quick", "--docs", "200"]) == 0
     out = capsys.readouterr().out
-    for line in ("score(): ", "x nervaluate", "default bootstrap (1,000 resamples): adds", "every layer, default bootstrap",
+    for line in ("score(): ", "x nervaluate", "default bootstrap (1,000 resamples): adds", "reading alone: ",
+                 "every layer, default bootstrap",
                  "gold preparation: events", "peak memory", "dense overlaps (nested)", "dense overlaps (crossing)",
                  "bootstrap: 1,000 resamples of the real gold"):
         assert line in out, line
