@@ -39,6 +39,7 @@ from damascus_ie import score
 from damascus_ie.core.problems import InvalidInput
 from damascus_ie.core.sentences import token_spans
 from damascus_ie.core.taxonomy import load_taxonomy
+from damascus_ie.harness.metrics.entities import MENTION_FIELDS
 from damascus_ie.harness.scoring import GoldCorpus, evaluate_layers, forget_prepared_gold, resolve_gold
 from damascus_ie.harness.uncertainty import bootstrap_intervals
 
@@ -175,8 +176,6 @@ def parsed_bytes(path: Path) -> tuple[int, list[dict]]:
 
 # the least a scorer reads of a mention, by the fastest reader of Python dicts here
 _BARE = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string())]))
-_GOLD_READ = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("type", pa.string()),
-                                 ("entity", pa.string()), ("level", pa.string())]))
 
 
 def nervaluate_input(docs: list[dict]) -> list[list[dict]]:
@@ -209,7 +208,7 @@ def entity_lines(gold: list[dict], pred: list[dict], repeat: int) -> None:
     try:
         bare, _ = timed(lambda: [pa.array([d["mentions"] for d in side], type=_BARE) for side in (gold, pred)],
                         repeat=repeat)
-        needed, _ = timed(lambda: (pa.array([d["mentions"] for d in gold], type=_GOLD_READ),
+        needed, _ = timed(lambda: (pa.array([d["mentions"] for d in gold], type=MENTION_FIELDS),
                                    pa.array([d["mentions"] for d in pred])), repeat=repeat)
     finally:
         gc.enable()

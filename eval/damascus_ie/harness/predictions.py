@@ -173,7 +173,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
     trusted: list[bool] = bulk.trusted.tolist()
     accepted_position: dict[str, int] = {}
     as_read = bulk.lists is not None  # every accepted document's mentions are the cleared ones, as given
-    for position, (line, record) in enumerate(_numbered(rows, file)):  # a million records: the cheap cases first
+    for position, (line, record) in enumerate(_numbered(rows, file)):
         result = check_record(record, file, line, gold_by_id, seen, taxonomy, trusted[position])
         checked = result.checked
         for problem in checked.problems:
@@ -182,13 +182,11 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
             skipped += 1
             continue
         bad = checked.bad
-        if bad:
-            skipped += sum(len(positions) for positions in bad.values())
+        skipped += sum(len(positions) for positions in bad.values())
         accepted[record["id"]] = _without(result.record, bad)
         accepted_position[record["id"]] = position
         as_read = as_read and trusted[position] and result.record.get("mentions") is record.get("mentions")
-        if result.spans:
-            grounded += [s for s in result.spans if s.index not in bad.get(s.layer, ())]
+        grounded += [s for s in result.spans if s.index not in bad.get(s.layer, ())]
         count_spans(_without(record, bad), totals)
     if errors and not lenient:
         raise InvalidInput(errors)
@@ -212,7 +210,7 @@ def load_predictions(source: Predictions, gold_docs: Sequence[AnyRecord], *, len
 
 def _without(record: dict, bad: dict[str, set[int]]) -> dict:
     """The record without its malformed mentions, events and attributions (lenient mode)."""
-    if not bad or not any(bad.values()):
+    if not any(bad.values()):
         return record
     out = dict(record)
     for layer in LAYERS:
@@ -252,8 +250,6 @@ def with_texts(record: dict, text: str) -> dict:
 
 def scorable(record: dict, boilerplate: list) -> dict:
     """What the metrics read: layers as lists, nothing inside boilerplate, no reference to a record left out."""
-    if not boilerplate and not record.get("events") and not record.get("attributions"):
-        return {**record, "mentions": list(record.get("mentions") or []), "events": [], "attributions": []}
     mentions = ([m for m in record.get("mentions") or [] if not _in_boilerplate(m, boilerplate)] if boilerplate
                 else list(record.get("mentions") or []))
     has_links = bool(record.get("events") or record.get("attributions"))

@@ -507,9 +507,8 @@ def compare(predictions_a: Predictions, predictions_b: Predictions, gold: Gold =
     with _no_cycle_collection():
         corpus = prepare_gold(gold)
         chosen = _layers(layers)
-        a = load_predictions(predictions_a, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient,
-                             texts=corpus.joined_by_id).documents
-        b = load_predictions(predictions_b, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient,
-                             texts=corpus.joined_by_id).documents
-        return paired_test(_headline(evaluate_layers(corpus, a, chosen)),
-                           _headline(evaluate_layers(corpus, b, chosen)), resamples, seed)
+        a, b = (load_predictions(predictions, corpus.documents, taxonomy=corpus.taxonomy, lenient=lenient,
+                                 texts=corpus.joined_by_id) for predictions in (predictions_a, predictions_b))
+        headline_a, headline_b = (_headline(evaluate_layers(corpus, loaded.documents, chosen,
+                                                            mention_lists=loaded.mention_lists)) for loaded in (a, b))
+        return paired_test(headline_a, headline_b, resamples, seed)

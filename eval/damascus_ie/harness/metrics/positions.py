@@ -59,6 +59,13 @@ def _classes(code_points: CodePoints) -> ClassArray:
     return out
 
 
+def _code_points(text: str) -> CodePoints:
+    """The text's code points: one byte each when it is ASCII (most news text), four otherwise."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), np.uint8)
+    return np.frombuffer(text.encode("utf-32-le"), np.uint32)
+
+
 def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, IntArray, CodePoints]]:
     """(first document, its documents' start positions, code points) per chunk; documents joined by "\\n"."""
     first = 0
@@ -67,9 +74,7 @@ def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, IntArray, CodePoints]]:
         while stop < len(texts) and (size < _CHUNK_CHARS or stop == first):
             size += len(texts[stop]) + 1
             stop += 1
-        joined = "\n".join(texts[first:stop]) + "\n"
-        points = (np.frombuffer(joined.encode("ascii"), np.uint8) if joined.isascii()
-                  else np.frombuffer(joined.encode("utf-32-le"), np.uint32))
+        points = _code_points("\n".join(texts[first:stop]) + "\n")
         lengths = np.fromiter(map(len, texts[first:stop]), np.int64, stop - first)
         yield first, np.r_[0, np.cumsum(lengths + 1)[:-1]], points
         first = stop
@@ -193,9 +198,7 @@ class JoinedTexts:
 
 
 def joined_texts(texts: Sequence[str]) -> JoinedTexts:
-    joined = "".join(texts)
-    points = (np.frombuffer(joined.encode("ascii"), np.uint8) if joined.isascii()
-              else np.frombuffer(joined.encode("utf-32-le"), np.uint32))
+    points = _code_points("".join(texts))
     length = np.fromiter(map(len, texts), np.int64, len(texts))
     return JoinedTexts(points, np.r_[0, np.cumsum(length)][:-1], length)
 
